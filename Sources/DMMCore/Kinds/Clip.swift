@@ -1,0 +1,28 @@
+/// Hard clip of x into [lo, hi] (configuration, default −1…1).
+public struct Clip: NeuronKind {
+    public static let name = "clip"
+    public static let summary = "clamp x into [lo, hi] (config; default −1, 1)"
+    public static let configKeys = ["lo", "hi"]
+    public let config: NeuronConfig
+    let lo: Float, hi: Float
+    public init(config: NeuronConfig) throws(KindError) {
+        self.config = config
+        lo = Float(try config.number("lo", default: -1))
+        hi = Float(try config.number("hi", default: 1))
+        guard lo < hi else { throw KindError("clip needs lo < hi, got lo \(lo), hi \(hi)") }
+    }
+    public var inputs: [PortSpec] { [PortSpec("x")] }
+    public var outputs: [PortSpec] { [PortSpec("y")] }
+    public func forward(_ io: KernelIO) {
+        let l = FastMath.V(repeating: lo), h = FastMath.V(repeating: hi)
+        Lanes.map1(io) { $0.clamped(lowerBound: l, upperBound: h) }
+    }
+    /// Passes the gradient where x is strictly inside the range.
+    public func backward(_ io: KernelIO, _ gr: KernelGrads) {
+        Lanes.vjp1(io, gr) { [lo, hi] x, _, g in
+            var r = g
+            r.replace(with: 0, where: (x .<= FastMath.V(repeating: lo)) .| (x .>= FastMath.V(repeating: hi)))
+            return r
+        }
+    }
+}

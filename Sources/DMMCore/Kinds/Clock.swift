@@ -1,0 +1,21 @@
+/// Seconds since frame 1 (tick 0), as a scalar.
+///
+/// It reads the tick counter rather than integrating 1/fps in Float, so ten minutes of
+/// animation do not drift. Warm-up ticks before the first frame read negative time.
+public struct Clock: NeuronKind {
+    public static let name = "clock"
+    public static let summary = "seconds since the first frame (scalar); scaled by `rate` if given"
+    public static let configKeys = ["rate"]
+    public let config: NeuronConfig
+    let rate: Double
+    public init(config: NeuronConfig) throws(KindError) {
+        self.config = config
+        rate = try config.number("rate", default: 1)
+    }
+    public var inputs: [PortSpec] { [] }
+    public var outputs: [PortSpec] { [PortSpec("t", .fixed(.scalar))] }
+    public var traits: KindTraits { [.notDifferentiable] }
+    public func forward(_ io: KernelIO) {
+        Lanes.fill(io.outputs[0], io.count, Float(io.context.time * rate))
+    }
+}

@@ -1,0 +1,14 @@
+/// `cos(a·x + b)`, the quadrature partner of `sin`.
+public struct Cos: NeuronKind {
+    public static let name = "cos"
+    public static let summary = "cos(a·x + b); a defaults to 1"
+    public init(config: NeuronConfig) throws(KindError) {}
+    public var inputs: [PortSpec] { [PortSpec("a", default: 1), PortSpec("x"), PortSpec("b")] }
+    public var outputs: [PortSpec] { [PortSpec("y")] }
+    public func forward(_ io: KernelIO) {
+        Lanes.map3(io) { a, x, b in FastMath.cos(b.addingProduct(a, x)) }
+    }
+    public func backward(_ io: KernelIO, _ gr: KernelGrads) {
+        AffinePhase.backward(io, gr) { u in -FastMath.sin(u) }
+    }
+}

@@ -1,0 +1,37 @@
+/// `sin(a·x + b)`: the neuron the DMM authors single out. Over a coordinate field it draws
+/// moving interference patterns; over a signal it is a phase-modulated oscillator; over scalars
+/// an LFO. Inputs a (default 1), x and b.
+public struct Sin: NeuronKind {
+    public static let name = "sin"
+    public static let summary = "sin(a·x + b); a defaults to 1"
+    public init(config: NeuronConfig) throws(KindError) {}
+    public var inputs: [PortSpec] { [PortSpec("a", default: 1), PortSpec("x"), PortSpec("b")] }
+    public var outputs: [PortSpec] { [PortSpec("y")] }
+
+    public func forward(_ io: KernelIO) {
+        Lanes.map3(io) { a, x, b in FastMath.sin(b.addingProduct(a, x)) }
+    }
+
+    /// d/da = x·cos, d/dx = a·cos, d/db = cos, with cos(u) = sin(u + π/2).
+    public func backward(_ io: KernelIO, _ gr: KernelGrads) {
+        AffinePhase.backward(io, gr) { u in FastMath.cos(u) }
+    }
+}
+
+/// Shared backward of the `f(a·x + b)` kinds: adds f′(u)·g times x, a and 1.
+enum AffinePhase {
+    @inline(__always)
+    static func backward(_ io: KernelIO, _ gr: KernelGrads, _ fprime: (FastMath.V) -> FastMath.V) {
+        let a = io.inputs[0], x = io.inputs[1], b = io.inputs[2], g = gr.outputGrads[0]
+        let ga = gr.inputGrads[0], gx = gr.inputGrads[1], gb = gr.inputGrads[2]
+        var i = 0
+        while i < io.count {
+            let av = Lanes.load(a, i), xv = Lanes.load(x, i)
+            let d = fprime(Lanes.load(b, i).addingProduct(av, xv)) * Lanes.load(g, i)
+            Lanes.store(Lanes.load(ga, i).addingProduct(d, xv), ga, i)
+            Lanes.store(Lanes.load(gx, i).addingProduct(d, av), gx, i)
+            Lanes.store(Lanes.load(gb, i) + d, gb, i)
+            i += 16
+        }
+    }
+}

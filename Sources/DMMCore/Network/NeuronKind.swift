@@ -1,0 +1,166 @@
+/// A kind of neuron: its ports, its forward map and its vector-Jacobian product.
+///
+/// A kind is the unit that grows most, so adding one is adding one file in `Kinds/` (plus one
+/// line in `KindRegistry.builtins`). Kernels run over contiguous `Float` lanes: `io.count` is
+/// always a multiple of 16 so a kernel can loop over `SIMD16<Float>` without a tail; lanes past
+/// the logical length of the stream are computed and ignored.
+///
+/// The forward and the backward sit side by side so that a reader can check one against the
+/// other, and a test checks every kind's backward against central finite differences.
+public protocol NeuronKind: Sendable {
+    /// The name used in patches (`sin`, `coord.x`, `osc.saw`).
+    static var name: String { get }
+    /// One line for `dmm kinds` and the README.
+    static var summary: String { get }
+    /// Configuration keys accepted in `name: kind(key: value)`.
+    static var configKeys: [String] { get }
+
+    /// Builds the kind from its parenthesised configuration; throw for bad values.
+    init(config: NeuronConfig) throws(KindError)
+    /// The configuration, for printing a patch back.
+    var config: NeuronConfig { get }
+
+    var inputs: [PortSpec] { get }
+    var outputs: [PortSpec] { get }
+    /// How the plan must schedule the kind.
+    var traits: KindTraits { get }
+    /// Bytes of private state per instance (oscillator phase, filter memory), zeroed at start.
+    var stateBytes: Int { get }
+
+    /// Up movement: maps `io.inputs` to `io.outputs` for `io.count` lanes.
+    func forward(_ io: KernelIO)
+    /// Adds dL/d(inputs) into `grads.inputGrads` given dL/d(outputs) in `grads.outputGrads`.
+    /// `io` holds the inputs and the outputs of the matching forward call.
+    func backward(_ io: KernelIO, _ grads: KernelGrads)
+}
+
+extension NeuronKind {
+    public static var configKeys: [String] { [] }
+    public var config: NeuronConfig { NeuronConfig() }
+    public var traits: KindTraits { [] }
+    public var stateBytes: Int { 0 }
+    public var name: String { Self.name }
+    /// Default backward for kinds with no differentiable inputs (sources): adds nothing.
+    public func backward(_ io: KernelIO, _ grads: KernelGrads) {}
+}
+
+/// Scheduling facts about a kind.
+public struct KindTraits: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Outputs never change (coordinates): computed once, never recomputed.
+    public static let constantSource = KindTraits(rawValue: 1)
+    /// Reads its field input at other pixels (feedback, blur): runs over whole frames after
+    /// every tile has finished the down movement.
+    public static let spatial = KindTraits(rawValue: 2)
+    /// Its outputs (r, g, b in −1…1) become the picture.
+    public static let display = KindTraits(rawValue: 4)
+    /// Its inputs (left, right) become the sound.
+    public static let audioOut = KindTraits(rawValue: 8)
+    /// Has no gradient; fitting treats it as a constant source.
+    public static let notDifferentiable = KindTraits(rawValue: 16)
+    /// Input 0 also receives the neuron's own output 0 with weight 1 (the DMM accumulator
+    /// loop), added by the plan as a frozen entry that the patch text does not show.
+    public static let accumulator = KindTraits(rawValue: 32)
+}
+
+/// The buffers of one kernel call. Pointers stay valid only for the call.
+public struct KernelIO {
+    /// One pointer per input port, each to `count` floats (the down movement's result).
+    public let inputs: UnsafeBufferPointer<UnsafeMutablePointer<Float>>
+    /// One pointer per output port, each to `count` floats, to be written.
+    public let outputs: UnsafeBufferPointer<UnsafeMutablePointer<Float>>
+    /// Lanes to process; a multiple of 16.
+    public let count: Int
+    /// Where and when this call happens.
+    public let context: KernelContext
+    /// The instance's private state (`stateBytes` bytes), or nil when it has none.
+    public let state: UnsafeMutableRawPointer?
+
+    public init(inputs: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+                outputs: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+                count: Int, context: KernelContext, state: UnsafeMutableRawPointer? = nil) {
+        self.inputs = inputs; self.outputs = outputs; self.count = count
+        self.context = context; self.state = state
+    }
+}
+
+/// Cotangent buffers of one backward call.
+public struct KernelGrads {
+    /// dL/d(output) per output port.
+    public let outputGrads: UnsafeBufferPointer<UnsafeMutablePointer<Float>>
+    /// dL/d(input) per input port: kernels *add* into these.
+    public let inputGrads: UnsafeBufferPointer<UnsafeMutablePointer<Float>>
+
+    public init(outputGrads: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+                inputGrads: UnsafeBufferPointer<UnsafeMutablePointer<Float>>) {
+        self.outputGrads = outputGrads; self.inputGrads = inputGrads
+    }
+}
+
+/// Where and when a kernel runs: the tick's time and, for fields, which pixels the lanes are.
+public struct KernelContext: Sendable {
+    /// Tick number; frame f of a render is tick f (warm-up ticks are negative).
+    public var tick: Int
+    /// Seconds per tick (1/fps in visual patches, block/rate in audio-only ones).
+    public var secondsPerTick: Double
+    /// Field width and height in pixels (1×1 outside the field domain).
+    public var width: Int
+    public var height: Int
+    /// Index of the first lane's pixel (row-major) in the field domain.
+    public var start: Int
+    /// Audio sample rate.
+    public var sampleRate: Double
+    /// The stream length a lane count stands for (pixels per tile, samples per block, 1).
+    public var logicalCount: Int
+
+    public init(tick: Int = 0, secondsPerTick: Double = 1.0 / 30, width: Int = 1, height: Int = 1,
+                start: Int = 0, sampleRate: Double = 48_000, logicalCount: Int = 1) {
+        self.tick = tick; self.secondsPerTick = secondsPerTick; self.width = width; self.height = height
+        self.start = start; self.sampleRate = sampleRate; self.logicalCount = logicalCount
+    }
+
+    /// Seconds at the start of this tick.
+    public var time: Double { Double(tick) * secondsPerTick }
+}
+
+/// A configuration value in `name: kind(key: value)`.
+public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case string(String)
+
+    public var description: String {
+        switch self {
+        case .number(let x): return VValue.format(x)
+        case .string(let s): return "\"\(s)\""
+        }
+    }
+    public var number: Double? { if case .number(let x) = self { return x } else { return nil } }
+    public var string: String? { if case .string(let s) = self { return s } else { return nil } }
+}
+
+/// The ordered configuration of a neuron (order is kept for printing back).
+public struct NeuronConfig: Sendable, Equatable {
+    public var entries: [(key: String, value: ConfigValue)]
+    public init(_ entries: [(key: String, value: ConfigValue)] = []) { self.entries = entries }
+    public subscript(key: String) -> ConfigValue? {
+        entries.first { $0.key == key }?.value
+    }
+    public static func == (a: NeuronConfig, b: NeuronConfig) -> Bool {
+        a.entries.count == b.entries.count && zip(a.entries, b.entries).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+    /// A number option with a default, rejecting non-numbers.
+    public func number(_ key: String, default d: Double) throws(KindError) -> Double {
+        guard let v = self[key] else { return d }
+        guard let x = v.number else { throw KindError("'\(key)' must be a number, not \(v)") }
+        return x
+    }
+    public var isEmpty: Bool { entries.isEmpty }
+}
+
+/// Why a kind rejected its configuration.
+public struct KindError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

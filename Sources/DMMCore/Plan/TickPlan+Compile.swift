@@ -1,0 +1,201 @@
+extension TickPlan {
+    /// Lays out slots and rows for the current network and allocates zeroed storage.
+    func compile() throws(NetworkError) {
+        let net = network
+        domains = try net.domains()
+        let n = net.neurons.count
+        releaseStorageForRecompile()
+
+        scalarCount = 0; fieldCount = 0; signalCount = 0
+        outSlot = []; outKind = []; inKind = []
+        scalarNeurons = []; fieldNeurons = []; spatialNeurons = []; signalNeurons = []
+        constantSources = []; displayNeuron = nil; audioNeuron = nil
+        for i in 0..<n {
+            let kind = net.neurons[i].kind
+            var slots: [Int] = [], kinds: [StreamKind] = []
+            for p in kind.outputs {
+                let k: StreamKind
+                if case .fixed(let f) = p.kind { k = f } else { k = domains[i] }
+                kinds.append(k)
+                switch k {
+                case .scalar: slots.append(scalarCount); scalarCount += 1
+                case .field: slots.append(fieldCount); fieldCount += 1
+                case .signal: slots.append(signalCount); signalCount += 1
+                case .tree: slots.append(-1)
+                }
+            }
+            outSlot.append(slots); outKind.append(kinds)
+            inKind.append(kind.inputs.map { p in if case .fixed(let f) = p.kind { f } else { domains[i] } })
+            if kind.traits.contains(.constantSource) { constantSources.insert(i) }
+            if kind.traits.contains(.display), displayNeuron == nil { displayNeuron = i }
+            if kind.traits.contains(.audioOut), audioNeuron == nil { audioNeuron = i }
+            switch domains[i] {
+            case .scalar: scalarNeurons.append(i)
+            case .field: if kind.traits.contains(.spatial) { spatialNeurons.append(i) } else { fieldNeurons.append(i) }
+            case .signal: signalNeurons.append(i)
+            case .tree: break
+            }
+        }
+        compileRows()
+
+        let t = net.timing
+        fieldLanes = fieldNeurons.isEmpty && spatialNeurons.isEmpty ? 0 : (t.pixels + 15) / 16 * 16
+        signalLanes = signalNeurons.isEmpty ? 0 : (t.samplesPerTick + 15) / 16 * 16
+        scalarPrev = Array(repeating: 0, count: scalarCount)
+        scalarNext = scalarPrev
+        let fieldFloats = max(16, fieldCount * fieldLanes)
+        fieldPrev = .allocate(capacity: fieldFloats); fieldPrev.initialize(repeating: 0, count: fieldFloats)
+        fieldNext = .allocate(capacity: fieldFloats); fieldNext.initialize(repeating: 0, count: fieldFloats)
+        signalPrev = Array(repeating: 0, count: signalCount * signalLanes)
+        signalNext = signalPrev
+        rampFrom = Array(repeating: .nan, count: rowDefault.count)
+        for i in spatialNeurons {
+            spatialInputs[i] = net.neurons[i].kind.inputs.map { _ in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: max(16, fieldLanes))
+                p.initialize(repeating: 0, count: max(16, fieldLanes)); return p
+            }
+        }
+        for i in 0..<n where net.neurons[i].kind.stateBytes > 0 {
+            let b = net.neurons[i].kind.stateBytes
+            let p = UnsafeMutableRawPointer.allocate(byteCount: b, alignment: 16)
+            p.initializeMemory(as: UInt8.self, repeating: 0, count: b)
+            states[i] = p
+        }
+        computeConstantSources()
+    }
+
+    private func releaseStorageForRecompile() {
+        for (_, bufs) in spatialInputs { for b in bufs { b.deallocate() } }
+        spatialInputs = [:]
+        for (_, s) in states { s.deallocate() }
+        states = [:]
+        fieldPrev.deallocate(); fieldNext.deallocate()
+    }
+
+    /// Builds the term arrays from the matrix (plus implicit accumulator loops).
+    func compileRows() {
+        let net = network
+        rowOf = []; constStart = [0]; constW = []; constSlot = []
+        streamStart = [0]; streamW = []; streamSlot = []; rowDefault = []; termOf = [:]
+        for i in 0..<net.neurons.count {
+            let kind = net.neurons[i].kind
+            var rows: [Int] = []
+            for (p, spec) in kind.inputs.enumerated() {
+                let r = PortRef(i, p)
+                rows.append(rowDefault.count)
+                rowDefault.append(spec.defaultValue)
+                var terms = net.matrix.row(r).map { ($0.output, $0.entry.weight, false) }
+                if p == 0, kind.traits.contains(.accumulator), !kind.outputs.isEmpty {
+                    terms.append((PortRef(i, 0), 1, true))
+                }
+                for (o, w, implicit) in terms {
+                    let k = outKind[o.neuron][o.port]
+                    let slot = outSlot[o.neuron][o.port]
+                    if k == .scalar {
+                        if !implicit { termOf[r, default: [:]][o] = (false, constW.count) }
+                        constW.append(w); constSlot.append(slot)
+                    } else if k == .field || k == .signal {
+                        if !implicit { termOf[r, default: [:]][o] = (true, streamW.count) }
+                        streamW.append(w); streamSlot.append(slot)
+                    }
+                }
+                constStart.append(constW.count)
+                streamStart.append(streamW.count)
+            }
+            rowOf.append(rows)
+        }
+    }
+
+    /// Coordinates and other constant fields never change: fill both buffers once.
+    func computeConstantSources() {
+        for i in constantSources {
+            switch domains[i] {
+            case .field:
+                let kind = network.neurons[i].kind
+                let outs = outSlot[i].map { fieldNext + $0 * fieldLanes }
+                let ctx = KernelContext(tick: currentTick, secondsPerTick: timing.secondsPerTick,
+                                        width: timing.width, height: timing.height, start: 0,
+                                        sampleRate: Double(timing.sampleRate), logicalCount: timing.pixels)
+                outs.withUnsafeBufferPointer { ob in
+                    kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0), outputs: ob, count: fieldLanes, context: ctx))
+                }
+                for s in outSlot[i] { (fieldPrev + s * fieldLanes).update(from: fieldNext + s * fieldLanes, count: fieldLanes) }
+            case .scalar:
+                let kind = network.neurons[i].kind
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * max(1, kind.outputs.count)) { buf in
+                    let outs = (0..<kind.outputs.count).map { buf.baseAddress! + 16 * $0 }
+                    outs.withUnsafeBufferPointer { ob in
+                        kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0), outputs: ob, count: 16, context: KernelContext()))
+                    }
+                    for (o, s) in outSlot[i].enumerated() { scalarPrev[s] = outs[o][0]; scalarNext[s] = outs[o][0] }
+                }
+            default: break
+            }
+        }
+    }
+
+    /// Takes a new matrix at a tick boundary: the DMM's `W(t+1) = W(t) + ΔW(t)`.
+    ///
+    /// When the non-zero pattern is unchanged, weights are updated in place (no allocation, no
+    /// state lost); otherwise the plan recompiles and carries over every output's state.
+    public func setMatrix(_ matrix: SparseMatrix) throws(NetworkError) {
+        if matrix.sameStructure(as: network.matrix) {
+            network.matrix = matrix
+            for (r, cols) in matrix.rows {
+                for (c, e) in cols {
+                    guard let t = termOf[r]?[c] else { continue }
+                    if t.stream { streamW[t.index] = e.weight } else { constW[t.index] = e.weight }
+                }
+            }
+            return
+        }
+        var n = network
+        n.matrix = matrix
+        try replaceNetwork(n)
+    }
+
+    /// Applies a ΔW fragment (a V-value `{"row": {"col": dw}}`) at the next tick boundary.
+    public func apply(delta: VValue) throws(NetworkError) {
+        var n = network
+        try n.apply(delta: delta)
+        try setMatrix(n.matrix)
+    }
+
+    /// Swaps in an edited network (new neurons, new kinds, new structure), keeping the outputs
+    /// and private state of every neuron whose name and kind are unchanged.
+    public func replaceNetwork(_ new: Network) throws(NetworkError) {
+        _ = try new.domains()
+        let old = network
+        let oldScalars = scalarPrev, oldSignals = signalPrev
+        let oldFieldLanes = fieldLanes, oldSignalLanes = signalLanes
+        let oldSlots = outSlot, oldKinds = outKind
+        let oldFields = UnsafeMutablePointer<Float>.allocate(capacity: max(16, fieldCount * fieldLanes))
+        oldFields.update(from: fieldPrev, count: max(16, fieldCount * fieldLanes))
+        defer { oldFields.deallocate() }
+        var oldStates: [String: [UInt8]] = [:]
+        for (i, p) in states {
+            let b = old.neurons[i].kind.stateBytes
+            oldStates[old.neurons[i].name] = Array(UnsafeRawBufferPointer(start: p, count: b))
+        }
+        network = new
+        try compile()
+        for (j, nn) in new.neurons.enumerated() {
+            guard let i = old.index(of: nn.name), old.neurons[i].kindName == nn.kindName,
+                  old.neurons[i].kind.outputs.count == nn.kind.outputs.count else { continue }
+            for o in 0..<nn.kind.outputs.count where oldKinds[i][o] == outKind[j][o] {
+                let s0 = oldSlots[i][o], s1 = outSlot[j][o]
+                switch outKind[j][o] {
+                case .scalar: scalarPrev[s1] = oldScalars[s0]
+                case .field where oldFieldLanes == fieldLanes:
+                    (fieldPrev + s1 * fieldLanes).update(from: oldFields + s0 * fieldLanes, count: fieldLanes)
+                case .signal where oldSignalLanes == signalLanes:
+                    for k in 0..<signalLanes { signalPrev[s1 * signalLanes + k] = oldSignals[s0 * signalLanes + k] }
+                default: break
+                }
+            }
+            if let bytes = oldStates[nn.name], let p = states[j], bytes.count == nn.kind.stateBytes {
+                bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+            }
+        }
+    }
+}

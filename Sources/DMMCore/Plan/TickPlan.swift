@@ -1,0 +1,108 @@
+import Dispatch
+
+/// A network compiled into flat arrays, ready to tick.
+///
+/// Every output has a slot in the storage of its stream kind (scalars, fields, signals), held
+/// twice: the previous tick's values, read by the down movement, and the next tick's, written by
+/// the up movement; the two swap after each tick. Every input is a row of terms compiled to
+/// CSR-like arrays: a *constant part* (weights on scalar outputs, broadcast) and a *stream part*
+/// (weights on field or signal outputs). The plan is rebuilt only when the matrix structure or
+/// the neurons change; weight edits update the term arrays in place.
+///
+/// Fields are computed in tiles of `tileSize` pixels, tiles in parallel across cores; kinds
+/// marked `spatial` run after all tiles, over whole frames.
+public final class TickPlan: @unchecked Sendable {
+    public internal(set) var network: Network
+    public var timing: Timing { network.timing }
+
+    /// Pixels per tile: 16 KB of floats per buffer keeps a tile's working set in L1/L2.
+    public static let tileSize = 1024
+
+    // MARK: Compiled structure (package: the fitting and live modules read it)
+    package var domains: [StreamKind] = []
+    /// Slot of each output: index into the storage of its kind.
+    package var outSlot: [[Int]] = []
+    package var outKind: [[StreamKind]] = []
+    /// Resolved stream kind of each input.
+    package var inKind: [[StreamKind]] = []
+    /// Row index of each input, into `rowConst`/`rowStream`.
+    package var rowOf: [[Int]] = []
+    /// Row r's constant terms are `constStart[r]..<constStart[r+1]` in constW/constSlot.
+    package var constStart: [Int] = [0]
+    package var constW: [Float] = []
+    package var constSlot: [Int] = []
+    /// Row r's stream terms are `streamStart[r]..<streamStart[r+1]` in streamW/streamSlot.
+    package var streamStart: [Int] = [0]
+    package var streamW: [Float] = []
+    package var streamSlot: [Int] = []
+    package var rowDefault: [Float] = []
+    /// Where each matrix entry lives in the term arrays: (isStream, index).
+    package var termOf: [PortRef: [PortRef: (stream: Bool, index: Int)]] = [:]
+
+    package var scalarNeurons: [Int] = []
+    package var fieldNeurons: [Int] = []
+    package var spatialNeurons: [Int] = []
+    package var signalNeurons: [Int] = []
+    package var constantSources: Set<Int> = []
+    package var displayNeuron: Int?
+    package var audioNeuron: Int?
+
+    package var scalarCount = 0, fieldCount = 0, signalCount = 0
+    /// Lanes per field (pixels rounded up to 16) and per signal block (samples rounded up).
+    package var fieldLanes = 0, signalLanes = 0
+
+    // MARK: Storage
+    package var scalarPrev: [Float] = [], scalarNext: [Float] = []
+    package var fieldPrev: UnsafeMutablePointer<Float>
+    package var fieldNext: UnsafeMutablePointer<Float>
+    package var signalPrev: [Float] = [], signalNext: [Float] = []
+    /// Full-frame input buffers of spatial neurons, by (neuron, input).
+    package var spatialInputs: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    /// Private state of each neuron (`stateBytes`), zeroed.
+    package var states: [Int: UnsafeMutableRawPointer] = [:]
+    /// The constant part of each signal row at the previous tick, for ramps.
+    package var rampFrom: [Float] = []
+
+    /// The tick the next call to `tick` computes.
+    public internal(set) var currentTick: Int
+
+    /// Compiles a network. Throws when a connection mixes incompatible stream kinds.
+    public init(network: Network, startTick: Int = 0) throws(NetworkError) {
+        self.network = network
+        self.currentTick = startTick
+        fieldPrev = .allocate(capacity: 16)
+        fieldNext = .allocate(capacity: 16)
+        try compile()
+    }
+
+    deinit { releaseStorage() }
+
+    private func releaseStorage() {
+        fieldPrev.deallocate(); fieldNext.deallocate()
+        for (_, bufs) in spatialInputs { for b in bufs { b.deallocate() } }
+        spatialInputs = [:]
+        for (_, s) in states { s.deallocate() }
+        states = [:]
+    }
+
+    /// Ticks before frame 1 so that every path from a source reaches the picture: the longest
+    /// chain of connections into the display (loops are cut), at least 1.
+    public var warmUpTicks: Int {
+        let n = network.neurons.count
+        var preds = Array(repeating: Set<Int>(), count: n)
+        for e in network.matrix.entries where e.output.neuron != 0 { preds[e.input.neuron].insert(e.output.neuron) }
+        var memo = [Int: Int](), onStack = Set<Int>()
+        func depth(_ v: Int) -> Int {
+            if let d = memo[v] { return d }
+            if onStack.contains(v) { return 0 }
+            onStack.insert(v)
+            var d = 0
+            for p in preds[v] where p != v { d = max(d, depth(p) + 1) }
+            onStack.remove(v)
+            memo[v] = d
+            return d
+        }
+        let sinks = (0..<n).filter { network.neurons[$0].kind.traits.contains(.display) || network.neurons[$0].kind.traits.contains(.audioOut) }
+        return max(1, sinks.map(depth).max() ?? 1)
+    }
+}
