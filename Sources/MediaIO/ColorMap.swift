@@ -1,7 +1,7 @@
 /// A perceptual colour map for heat-map style pictures (spectrograms, weight matrices).
 ///
 /// An inferno-like ramp (black → purple → orange → pale yellow) whose luminance rises
-/// monotonically, so brightness alone reads as magnitude and it survives grayscale printing.
+/// monotonically (to within 8-bit rounding), so brightness alone reads as magnitude and it survives grayscale printing.
 /// A 256-entry lookup table keeps it fast and bit-for-bit deterministic.
 public enum ColorMap {
     /// Maps `t` in 0...1 (clamped; NaN maps to 0) to an RGB triple.

@@ -47,7 +47,6 @@ public final class ProgressReporter: Sendable {
         var completed = 0
         var nextDecile = 1
         var finished = false
-        var drewLine = false
     }
 
     /// Creates a reporter that writes to stderr, choosing terminal or plain style with `isatty(2)`.
@@ -95,7 +94,6 @@ public final class ProgressReporter: Sendable {
                     return nil
                 }
                 state.lastDraw = now
-                state.drewLine = true
                 return "\r" + render(state: state, now: now, extra: extra) + "\u{1B}[K"
             }
             guard total > 0 else { return nil }

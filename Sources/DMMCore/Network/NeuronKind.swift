@@ -113,6 +113,9 @@ public struct KernelContext: Sendable {
     public var sampleRate: Double
     /// The stream length a lane count stands for (pixels per tile, samples per block, 1).
     public var logicalCount: Int
+    /// Seed for random kinds: the patch seed mixed with the neuron's index, so two noise
+    /// neurons differ and every render repeats exactly.
+    public var seed: UInt64 = 0
 
     public init(tick: Int = 0, secondsPerTick: Double = 1.0 / 30, width: Int = 1, height: Int = 1,
                 start: Int = 0, sampleRate: Double = 48_000, logicalCount: Int = 1) {

@@ -11,6 +11,9 @@ public struct Timing: Sendable, Equatable {
     public var block: Int = 64
     /// True when the patch draws (has a display neuron): ticks follow frames.
     public var visual: Bool = true
+    /// Length from the patch header: `frames N` or `seconds S` (nil: the renderer's default).
+    public var frames: Int?
+    public var seconds: Double?
 
     public init() {}
 
@@ -18,6 +21,13 @@ public struct Timing: Sendable, Equatable {
     public var secondsPerTick: Double { visual ? 1 / fps : Double(block) / Double(sampleRate) }
     /// Audio samples per tick.
     public var samplesPerTick: Int { visual ? Int((Double(sampleRate) / fps).rounded()) : block }
+    /// Frames to render: `frames`, else `seconds × fps`, else `fallback`.
+    public func frameCount(default fallback: Int = 120) -> Int {
+        if let frames { return frames }
+        if let seconds { return Int((seconds * fps).rounded()) }
+        return fallback
+    }
+
     /// Pixels per field.
     public var pixels: Int { width * height }
 }

@@ -29,6 +29,14 @@ extension TickPlan {
         currentTick += 1
     }
 
+    /// The seed a random kind sees: the patch seed mixed with the neuron index (SplitMix64).
+    package func seed(for neuron: Int) -> UInt64 {
+        var z = network.seed &+ UInt64(neuron + 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
     /// The constant part of a row: default + Σ w · scalar output of the previous tick.
     @inline(__always)
     func constantPart(_ r: Int) -> Float {
@@ -45,6 +53,7 @@ extension TickPlan {
         for i in scalarNeurons where !constantSources.contains(i) {
             let kind = network.neurons[i].kind
             let nin = kind.inputs.count, nout = kind.outputs.count
+            ctx.seed = seed(for: i)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * (nin + nout) + 16) { buf in
                 let b = buf.baseAddress!
                 var ptrs: [UnsafeMutablePointer<Float>] = []
@@ -123,6 +132,7 @@ extension TickPlan {
                 for i in fieldNeurons where !constantSources.contains(i) {
                     let kind = network.neurons[i].kind
                     let nin = kind.inputs.count
+                    ctx.seed = seed(for: i)
                     for p in 0..<nin {
                         ins[p] = fieldRow(rowOf[i][p], start: start, count: count, into: scratch.baseAddress! + p * tile, kind: inKind[i][p])
                     }
@@ -189,58 +199,6 @@ extension TickPlan {
                 dst[i * 3 + c] = UInt8(v)
             }
             i += 1
-        }
-    }
-
-    // MARK: Signals
-
-    func signalStroke(_ base: KernelContext, audio: UnsafeMutablePointer<Float>?) {
-        let lanes = signalLanes
-        let n = timing.samplesPerTick
-        var ctx = base
-        ctx.logicalCount = n
-        let maxIn = signalNeurons.map { network.neurons[$0].kind.inputs.count }.max() ?? 0
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(1, maxIn) * lanes) { scratch in
-            for i in signalNeurons {
-                let kind = network.neurons[i].kind
-                let nin = kind.inputs.count
-                var ins: [UnsafeMutablePointer<Float>] = []
-                for p in 0..<nin {
-                    let r = rowOf[i][p]
-                    let dst = scratch.baseAddress! + p * lanes
-                    let c = constantPart(r)
-                    // Scalars ramp across the block from last tick's value, so edits never zipper.
-                    let c0 = rampFrom[r].isNaN ? c : rampFrom[r]
-                    rampFrom[r] = c
-                    if c0 == c {
-                        Lanes.fill(dst, lanes, c)
-                    } else {
-                        let step = (c - c0) / Float(n)
-                        for k in 0..<lanes { dst[k] = k < n ? c0 + step * Float(k + 1) : c }
-                    }
-                    if inKind[i][p] == .signal {
-                        for k in streamStart[r]..<streamStart[r + 1] {
-                            let w = streamW[k]
-                            let src = signalPrev.withUnsafeBufferPointer { $0.baseAddress! } + streamSlot[k] * lanes
-                            for j in 0..<lanes { dst[j] += w * src[j] }
-                        }
-                    }
-                    ins.append(dst)
-                }
-                signalNext.withUnsafeMutableBufferPointer { sn in
-                    let outs = outSlot[i].map { sn.baseAddress! + $0 * lanes }
-                    ins.withUnsafeBufferPointer { ib in
-                        outs.withUnsafeBufferPointer { ob in
-                            kind.forward(KernelIO(inputs: ib, outputs: ob, count: lanes, context: ctx, state: states[i]))
-                        }
-                    }
-                }
-                if i == audioNeuron, let audio {
-                    let l = ins.count > 0 ? ins[0] : nil
-                    let r = ins.count > 1 ? ins[1] : l
-                    for k in 0..<n { audio[2 * k] = l?[k] ?? 0; audio[2 * k + 1] = r?[k] ?? 0 }
-                }
-            }
         }
     }
 }

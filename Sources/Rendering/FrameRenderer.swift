@@ -1,0 +1,175 @@
+import DMMCore
+import MediaIO
+import Dispatch
+
+/// Renders a visual patch to a PNG sequence (and, for audiovisual patches, a WAV in sync).
+///
+/// Frames are computed tick by tick (each tick split into tiles across cores) into a batch of
+/// frame buffers; the batch is then encoded to PNG in parallel, one frame per core, and every
+/// file is written under a temporary name and renamed into place. PNG encoding, not field
+/// evaluation, is what limits a PNG-sequence renderer, so it gets the cores.
+///
+/// Timing: the plan starts `warmUpTicks` ticks before frame 1 so that every path from a source
+/// to the picture is filled: frame f is tick f − 1 (frame 1 is tick 0, where `clock` reads 0).
+/// Audio of the warm-up ticks is dropped, so the sound is exactly frames × rate ÷ fps samples.
+public struct FrameRenderer {
+    /// What to render and where.
+    public struct Options: Sendable {
+        public var directory: String
+        public var frames: Int
+        public var png = PNGCodec.Options(level: 1, filter: .paeth)
+        /// Frames computed before a parallel encode; bounds memory at batch × width × height × 3.
+        public var batch = 8
+        /// Write the audio of an audiovisual patch here (nil: no audio file).
+        public var audioPath: String?
+        public var audioFormat: AudioFormat = .wav16
+        /// Skip writing files (benchmarks of field evaluation alone).
+        public var computeOnly = false
+        /// Optional edits to apply at given ticks (live sessions replayed offline).
+        public var edits: [(tick: Int, delta: VValue)] = []
+
+        public init(directory: String, frames: Int) { self.directory = directory; self.frames = frames }
+    }
+
+    /// Figures of a finished render.
+    public struct Stats: Sendable {
+        public var frames: Int
+        public var files: [String]
+        public var computeSeconds: Double
+        public var encodeSeconds: Double
+        public var bytesWritten: Int
+        public var audioSamples: Int
+    }
+
+    public static func frameName(_ index: Int) -> String {
+        let s = String(index)
+        return "frame_" + String(repeating: "0", count: max(0, 5 - s.count)) + s + ".png"
+    }
+
+    /// Runs the network and writes `frame_00001.png …` into `options.directory`.
+    /// `progress` is called with the number of frames finished.
+    public static func render(network: Network, options: Options,
+                              progress: (Int) -> Void = { _ in }) throws(RenderError) -> Stats {
+        guard network.hasDisplay else {
+            throw RenderError("the patch has no picture output: declare an 'rgb' or 'hsv' neuron and wire r, g, b")
+        }
+        guard options.frames > 0 else { throw RenderError("nothing to render: frames must be at least 1") }
+        let plan: TickPlan
+        do {
+            let probe = try TickPlan(network: network)
+            plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
+        } catch { throw RenderError(error.message) }
+        let t = network.timing
+        let frameBytes = t.width * t.height * 3
+        if !options.computeOnly {
+            do { try AtomicFile.makeDirectories(options.directory) } catch { throw RenderError(error.message) }
+        }
+        var audio: AudioFileStream?
+        if network.hasAudio, let path = options.audioPath, !options.computeOnly {
+            do { audio = try AudioFileStream(path: path, channels: 2, sampleRate: t.sampleRate, format: options.audioFormat) }
+            catch { throw RenderError(error.message) }
+        }
+        let samples = t.samplesPerTick
+        var audioBuf = [Float](repeating: 0, count: samples * 2)
+        var edits = options.edits.sorted { $0.tick < $1.tick }[...]
+
+        func applyEdits() throws(RenderError) {
+            while let e = edits.first, e.tick <= plan.currentTick {
+                do { try plan.apply(delta: e.delta) } catch { throw RenderError("replay at tick \(e.tick): \(error.message)") }
+                edits = edits.dropFirst()
+            }
+        }
+        // Warm-up.
+        while plan.currentTick < 0 {
+            try applyEdits()
+            audioBuf.withUnsafeMutableBufferPointer { plan.tick(audio: $0.baseAddress) }
+        }
+
+        let batch = max(1, options.batch)
+        var frames = [UInt8](repeating: 0, count: frameBytes * batch)
+        var files: [String] = []
+        var computeTime = 0.0, encodeTime = 0.0, bytes = 0, audioSamples = 0
+        var done = 0
+        do {
+            while done < options.frames {
+                let n = min(batch, options.frames - done)
+                let c0 = Clock.now()
+                try frames.withUnsafeMutableBufferPointer { fb throws(RenderError) in
+                    for k in 0..<n {
+                        try applyEdits()
+                        audioBuf.withUnsafeMutableBufferPointer { ab in
+                            plan.tick(frame: fb.baseAddress! + k * frameBytes, audio: ab.baseAddress)
+                        }
+                        if let audio {
+                            do { try audio.append(interleaved: audioBuf); audioSamples += samples }
+                            catch { throw RenderError("\(error)") }
+                        }
+                    }
+                }
+                computeTime += Clock.now() - c0
+                if !options.computeOnly {
+                    let e0 = Clock.now()
+                    let names = (0..<n).map { options.directory + "/" + frameName(done + $0 + 1) }
+                    let result = encodeBatch(frames, count: n, frameBytes: frameBytes, width: t.width, height: t.height,
+                                             names: names, png: options.png)
+                    if let err = result.error { throw RenderError(err.message) }
+                    bytes += result.bytes
+                    files += names
+                    encodeTime += Clock.now() - e0
+                }
+                done += n
+                progress(done)
+            }
+            try audio?.finish()
+        } catch let e as RenderError {
+            audio?.cancel(); throw e
+        } catch {
+            audio?.cancel(); throw RenderError("\(error)")
+        }
+        return Stats(frames: done, files: files, computeSeconds: computeTime, encodeSeconds: encodeTime,
+                     bytesWritten: bytes, audioSamples: audioSamples)
+    }
+
+    /// Encodes `count` frames in parallel and writes each atomically.
+    static func encodeBatch(_ frames: [UInt8], count: Int, frameBytes: Int, width: Int, height: Int,
+                            names: [String], png: PNGCodec.Options) -> (bytes: Int, error: MediaError?) {
+        let results = ResultBox(count: count)
+        frames.withUnsafeBufferPointer { fb in
+            let base = SendableBuffer(fb)
+            DispatchQueue.concurrentPerform(iterations: count) { k in
+                let slice = UnsafeBufferPointer(rebasing: base.buffer[(k * frameBytes)..<((k + 1) * frameBytes)])
+                do {
+                    let data = try PNGCodec.encode(rgb: slice, width: width, height: height, options: png)
+                    try AtomicFile.write(data, to: names[k])
+                    results.set(k, .success(data.count))
+                } catch let error as MediaError {
+                    results.set(k, .failure(error))
+                } catch {
+                    results.set(k, .failure(MediaError("\(error)")))
+                }
+            }
+        }
+        var total = 0
+        for r in results.values {
+            switch r {
+            case .success(let b): total += b
+            case .failure(let e): return (total, e)
+            case nil: break
+            }
+        }
+        return (total, nil)
+    }
+}
+
+/// Per-task results written from `concurrentPerform`, each task to its own index.
+final class ResultBox: @unchecked Sendable {
+    var values: [Result<Int, MediaError>?]
+    let lock = Lock()
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ k: Int, _ r: Result<Int, MediaError>) { lock.locked { values[k] = r } }
+}
+
+struct SendableBuffer: @unchecked Sendable {
+    let buffer: UnsafeBufferPointer<UInt8>
+    init(_ b: UnsafeBufferPointer<UInt8>) { buffer = b }
+}

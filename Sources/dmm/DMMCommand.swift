@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `dmm`: audio and visual synthesis with Dataflow Matrix Machines.
+@main
+struct DMMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dmm",
+        abstract: "Synthesise animations and sound with Dataflow Matrix Machines.",
+        subcommands: [Render.self, Inspect.self, Fmt.self, Kinds.self])
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import DMMCore
+import PatchLanguage
+import Rendering
+import MediaIO
+
+/// `dmm render`: a patch to a PNG sequence (plus WAV for audiovisual patches, MP4/GIF via ffmpeg).
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render a patch to PNG frames (renders/<patch>/frame_00001.png …).",
+        discussion: "With no patch, renders the built-in demo. Patches that also have audio.out write audio.wav beside the frames.")
+
+    @Argument(help: "The patch file (.dmm). Omit to render the built-in demo.")
+    var patch: String?
+
+    @Option(name: .shortAndLong, help: "Output folder (default renders/<patch name>).")
+    var output: String?
+
+    @Option(help: "Number of frames (default: the patch's frames/seconds, else 120).")
+    var frames: Int?
+
+    @Option(help: "Frame size WIDTHxHEIGHT, overriding the patch.")
+    var size: String?
+
+    @Option(help: "Seed for random neurons, overriding the patch.")
+    var seed: UInt64?
+
+    @Option(help: "PNG compression level 0-9 (1 is fast and small for smooth images).")
+    var level: Int = 1
+
+    @Option(help: "PNG filter: none, sub, up, average, paeth, all.")
+    var filter: String = "paeth"
+
+    @Flag(help: "Also encode an MP4 (H.264, with the patch's audio) through ffmpeg.")
+    var mp4 = false
+
+    @Flag(help: "Also encode an animated GIF through ffmpeg.")
+    var gif = false
+
+    @Option(help: "Replay a `dmm live --record` edit log, applying each edit at its tick.")
+    var replay: String?
+
+    @Flag(name: .shortAndLong, help: "No progress output.")
+    var quiet = false
+
+    @Flag(help: "Compute the frames but write nothing (benchmarks field evaluation alone).")
+    var computeOnly = false
+
+    @Flag(help: "Print render statistics as one JSON line on stdout.")
+    var stats = false
+
+    func validate() throws {
+        guard (0...9).contains(level) else { throw ValidationError("--level must be 0 to 9") }
+        guard PNGCodec.Filter(rawValue: filter) != nil else {
+            throw ValidationError("--filter must be one of none, sub, up, average, paeth, all")
+        }
+        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+    }
+
+    func run() throws {
+        do throws(any Error) {
+            var loaded: LoadedPatch
+            if let patch { loaded = try PatchLoader.load(path: patch) }
+            else {
+                let doc = try PatchParser.parse(DemoPatch.text, file: "demo.dmm")
+                loaded = LoadedPatch(path: "demo.dmm", document: doc, network: try PatchBuilder.build(doc))
+            }
+            var net = loaded.network
+            if let size {
+                let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
+                guard p.count == 2, (1...16384).contains(p[0]), (1...16384).contains(p[1]) else {
+                    throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 512x512")
+                }
+                net.timing.width = p[0]; net.timing.height = p[1]
+            }
+            if let seed { net.seed = seed }
+            let count = frames ?? net.timing.frameCount()
+            let dir = output ?? "renders/\(loaded.name)"
+            var opts = FrameRenderer.Options(directory: dir, frames: count)
+            opts.png = PNGCodec.Options(level: level, filter: PNGCodec.Filter(rawValue: filter)!)
+            opts.computeOnly = computeOnly
+            if net.hasAudio { opts.audioPath = dir + "/audio.wav" }
+            if let replay { opts.edits = try EditLogFile.read(path: replay, network: net) }
+            if (mp4 || gif) && FFmpeg.path() == nil {
+                throw RenderError("ffmpeg not found on PATH; install it (apt-get install ffmpeg) to use --mp4/--gif")
+            }
+            let progress = ProgressReporter(total: count, label: "render \(loaded.name)", unit: "frames", quiet: quiet)
+            let result = try FrameRenderer.render(network: net, options: opts) { progress.update(completed: $0) }
+            progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")
+            if !computeOnly && (mp4 || gif) {
+                let pattern = dir + "/frame_%05d.png"
+                let fps = Int(net.timing.fps.rounded())
+                if mp4 { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: opts.audioPath, output: dir + "/\(loaded.name).mp4", gif: false) }
+                if gif { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: nil, output: dir + "/\(loaded.name).gif", gif: true) }
+            }
+            if stats {
+                print("{\"frames\": \(result.frames), \"compute_s\": \(result.computeSeconds), \"encode_s\": \(result.encodeSeconds), \"bytes\": \(result.bytesWritten), \"audio_samples\": \(result.audioSamples)}")
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw fail(error)
+        }
+    }
+}
