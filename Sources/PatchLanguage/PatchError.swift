@@ -34,7 +34,7 @@ enum NameSuggestion {
         for c in candidates {
             let d = distance(Array(name), Array(c))
             let limit = max(1, min(3, c.count / 2))
-            if d <= limit, best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
+            if d <= limit, d < max(name.count, c.count), best == nil || d < best!.1 || (d == best!.1 && c < best!.0) { best = (c, d) }
         }
         return best?.0
     }

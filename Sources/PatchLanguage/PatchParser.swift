@@ -138,6 +138,7 @@ struct Scanner {
         if peek == ")" { advance(); return cfg }
         while true {
             skipSpaces()
+            let keyPos = pos
             guard let key = identifier(allowDots: false) else { throw error("expected a configuration key") }
             skipSpaces()
             guard peek == ":" else { throw error("expected ':' after '\(key)'") }
@@ -157,7 +158,7 @@ struct Scanner {
                 else if let w = identifier(allowDots: true) { value = .string(w) }
                 else { throw error("expected a number or a \"string\" for '\(key)'") }
             }
-            if cfg[key] != nil { throw error("'\(key)' is given twice") }
+            if cfg[key] != nil { throw error("'\(key)' is given twice", at: keyPos) }
             cfg.entries.append((key, value))
             skipSpaces()
             if peek == "," { advance(); continue }
@@ -180,7 +181,10 @@ struct Scanner {
             let termStart = pos
             var sign = 1.0
             if peek == "+" || peek == "-" { if peek == "-" { sign = -1 }; advance(); skipSpaces() }
-            else if !first { throw error("expected '+' or '-' between terms") }
+            else if !first {
+                if let c = peek, !(Scanner.isIdent(c) || c == ".") { throw error("unexpected '\(c)' in a row") }
+                throw error("expected '+' or '-' between terms")
+            }
             var weight: Double?
             var frozen = false
             if let c = peek, c.isNumber || c == "." {
@@ -198,7 +202,7 @@ struct Scanner {
             } else if let w = weight {
                 terms.append(Term(weight: sign * w, source: "one", frozen: frozen, column: termStart + 1))
             } else {
-                throw error(peek.map { "unexpected '\($0)' in a row" } ?? "expected a term")
+                throw error(peek.map { "unexpected '\($0)' in a row" } ?? "expected a term after the sign")
             }
             first = false
             skipSpaces()

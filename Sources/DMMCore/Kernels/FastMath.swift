@@ -26,8 +26,7 @@ public enum FastMath {
         var r = x.addingProduct(-k, piHi)
         r = r.addingProduct(-k, piLo)
         let r2 = r * r
-        var p = V(repeating: s5)
-        p = V(repeating: s4).addingProduct(r2, p)
+        var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
         p = V(repeating: s3).addingProduct(r2, p)
         p = V(repeating: s2).addingProduct(r2, p)
         p = V(repeating: s1).addingProduct(r2, p)
@@ -38,9 +37,24 @@ public enum FastMath {
         return unsafeBitCast(unsafeBitCast(y, to: SIMD16<UInt32>.self) ^ sign, to: V.self)
     }
 
-    /// cos(x) = sin(x + π/2), for sixteen lanes.
+    /// cos(x) for sixteen lanes, reduced around the odd multiples of π/2 so that large
+    /// arguments keep full accuracy (x + π/2 would round away low bits first).
     @inlinable @inline(__always)
-    public static func cos(_ x: V) -> V { sin(x + V(repeating: 1.57079632679489661923)) }
+    public static func cos(_ x: V) -> V {
+        let k = (x * invPi - 0.5).rounded(.toNearestOrEven)
+        let h = k + 0.5
+        var r = x.addingProduct(-h, piHi)
+        r = r.addingProduct(-h, piLo)
+        let r2 = r * r
+        var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
+        p = V(repeating: s3).addingProduct(r2, p)
+        p = V(repeating: s2).addingProduct(r2, p)
+        p = V(repeating: s1).addingProduct(r2, p)
+        let y = r.addingProduct(r * r2, p)
+        // cos(x) = (−1)^(k+1) · sin(x − (k + ½)π)
+        let sign = SIMD16<UInt32>(truncatingIfNeeded: (SIMD16<Int32>(k) &+ 1) &<< 31)
+        return unsafeBitCast(unsafeBitCast(y, to: SIMD16<UInt32>.self) ^ sign, to: V.self)
+    }
 
     /// Scalar sine through the same polynomial, for tails and scalar-domain code.
     @inlinable @inline(__always)
@@ -52,8 +66,8 @@ public enum FastMath {
     public static func exp(_ x: V) -> V {
         let xc = x.clamped(lowerBound: V(repeating: -87), upperBound: V(repeating: 88))
         let t = xc * 1.44269504088896341
-        let n = t.rounded(.down)
-        let f = (t - n) * 0.693147180559945309   // f in [0, ln 2)
+        let n = t.rounded(.toNearestOrEven)
+        let f = (t - n) * 0.693147180559945309   // f in [−ln 2 / 2, ln 2 / 2]
         var p = V(repeating: 1.0 / 720)
         p = V(repeating: 1.0 / 120).addingProduct(f, p)
         p = V(repeating: 1.0 / 24).addingProduct(f, p)
@@ -80,16 +94,20 @@ public enum FastMath {
     }
 
     /// atan2(y, x) for sixteen lanes (max error about 1e-5 rad); used by `coord.theta`.
+    /// Octant reduction to a ∈ [0, 1], then an odd degree-11 polynomial for atan(a).
     @inlinable @inline(__always)
     public static func atan2(_ y: V, _ x: V) -> V {
         let ax = Self.abs(x), ay = Self.abs(y)
         let mx = ax.replacing(with: ay, where: ay .> ax), mn = ax.replacing(with: ay, where: ay .< ax)
         let a = mn / mx.replacing(with: 1e-30, where: mx .< 1e-30)
         let s = a * a
-        var p = V(repeating: -0.0464964749)
-        p = V(repeating: 0.15931422).addingProduct(s, p)
-        p = V(repeating: -0.327622764).addingProduct(s, p)
-        var r = a.addingProduct(a * s, p)
+        var p = V(repeating: -0.01172120)
+        p = V(repeating: 0.05265332).addingProduct(s, p)
+        p = V(repeating: -0.11643287).addingProduct(s, p)
+        p = V(repeating: 0.19354346).addingProduct(s, p)
+        p = V(repeating: -0.33262347).addingProduct(s, p)
+        p = V(repeating: 0.99997726).addingProduct(s, p)
+        var r = a * p
         r.replace(with: 1.57079632679 - r, where: ay .> ax)
         r.replace(with: 3.14159265359 - r, where: x .< 0)
         r.replace(with: -r, where: y .< 0)

@@ -202,3 +202,18 @@ extension TickPlan {
         }
     }
 }
+
+extension TickPlan {
+    /// The latest value of a scalar output (for tests, inspection and live `show`).
+    public func scalarOutput(neuron: Int, port: Int = 0) -> Float {
+        guard outKind[neuron][port] == .scalar else { return .nan }
+        return scalarPrev[outSlot[neuron][port]]
+    }
+
+    /// The latest values of a field output, row-major (width × height).
+    public func fieldOutput(neuron: Int, port: Int = 0) -> [Float] {
+        guard outKind[neuron][port] == .field else { return [] }
+        let base = fieldPrev + outSlot[neuron][port] * fieldLanes
+        return Array(UnsafeBufferPointer(start: base, count: timing.pixels))
+    }
+}
