@@ -19,7 +19,7 @@ public struct FrameRenderer {
         public var frames: Int
         public var png = PNGCodec.Options(level: 1, filter: .paeth)
         /// Frames computed before a parallel encode; bounds memory at batch × width × height × 3.
-        public var batch = 8
+        public var batch = 16
         /// Write the audio of an audiovisual patch here (nil: no audio file).
         public var audioPath: String?
         public var audioFormat: AudioFormat = .wav16
@@ -27,6 +27,8 @@ public struct FrameRenderer {
         public var computeOnly = false
         /// Optional edits to apply at given ticks (live sessions replayed offline).
         public var edits: [(tick: Int, delta: VValue)] = []
+        /// Neurons declared or removed at given ticks (before that tick's `edits`).
+        public var neuronEdits: [(tick: Int, edit: NeuronEdit)] = []
 
         public init(directory: String, frames: Int) { self.directory = directory; self.frames = frames }
     }
@@ -72,8 +74,14 @@ public struct FrameRenderer {
         let samples = t.samplesPerTick
         var audioBuf = [Float](repeating: 0, count: samples * 2)
         var edits = options.edits.sorted { $0.tick < $1.tick }[...]
+        var neuronEdits = options.neuronEdits.sorted { $0.tick < $1.tick }[...]
 
         func applyEdits() throws(RenderError) {
+            while let e = neuronEdits.first, e.tick <= plan.currentTick {
+                do { try plan.replaceNetwork(e.edit.applied(to: plan.network)) }
+                catch { throw RenderError("replay at tick \(e.tick): \(error.message)") }
+                neuronEdits = neuronEdits.dropFirst()
+            }
             while let e = edits.first, e.tick <= plan.currentTick {
                 do { try plan.apply(delta: e.delta) } catch { throw RenderError("replay at tick \(e.tick): \(error.message)") }
                 edits = edits.dropFirst()
@@ -94,6 +102,14 @@ public struct FrameRenderer {
             while done < options.frames {
                 let n = min(batch, options.frames - done)
                 let c0 = Clock.now()
+                let editDue = (edits.first.map { $0.tick < plan.currentTick + n } ?? false)
+                    || (neuronEdits.first.map { $0.tick < plan.currentTick + n } ?? false)
+                if audio == nil && plan.canBatchTicks && !editDue {
+                    // Per-pixel patch: the n ticks run tile by tile with the state in cache.
+                    frames.withUnsafeMutableBufferPointer { fb in
+                        plan.tick(frames: (0..<n).map { fb.baseAddress! + $0 * frameBytes })
+                    }
+                } else {
                 try frames.withUnsafeMutableBufferPointer { fb throws(RenderError) in
                     for k in 0..<n {
                         try applyEdits()
@@ -105,6 +121,7 @@ public struct FrameRenderer {
                             catch { throw RenderError("\(error)") }
                         }
                     }
+                }
                 }
                 computeTime += Clock.now() - c0
                 if !options.computeOnly {

@@ -80,7 +80,10 @@ struct Render: ParsableCommand {
             opts.png = PNGCodec.Options(level: level, filter: PNGCodec.Filter(rawValue: filter)!)
             opts.computeOnly = computeOnly
             if net.hasAudio { opts.audioPath = dir + "/audio.wav" }
-            if let replay { opts.edits = try EditLogFile.read(path: replay, network: net) }
+            if let replay {
+                let log = try EditLogFile.readLog(path: replay, network: net)
+                opts.edits = log.edits; opts.neuronEdits = log.neuronEdits
+            }
             if (mp4 || gif) && FFmpeg.path() == nil {
                 throw RenderError("ffmpeg not found on PATH; install it (apt-get install ffmpeg) to use --mp4/--gif")
             }

@@ -19,10 +19,19 @@ public enum FastMath {
     @usableFromInline static let s4: Float = 2.75573e-6
     @usableFromInline static let s5: Float = -2.5052e-8
 
+    /// 1.5·2²³: adding it to a float of magnitude below 2²² rounds it to the nearest integer
+    /// (ties to even) and leaves that integer in the low mantissa bits. This replaces
+    /// `rounded()` and `SIMD16<Int32>(_:)`, which compile to per-lane library calls.
+    public static let magic: Float = 12_582_912
+
+    @inlinable @inline(__always)
+    public static func bits(_ v: V) -> SIMD16<UInt32> { unsafeBitCast(v, to: SIMD16<UInt32>.self) }
+
     /// sin(x) for sixteen lanes at once.
     @inlinable @inline(__always)
     public static func sin(_ x: V) -> V {
-        let k = (x * invPi).rounded(.toNearestOrEven)
+        let m = x * invPi + magic
+        let k = m - magic
         var r = x.addingProduct(-k, piHi)
         r = r.addingProduct(-k, piLo)
         let r2 = r * r
@@ -31,18 +40,16 @@ public enum FastMath {
         p = V(repeating: s2).addingProduct(r2, p)
         p = V(repeating: s1).addingProduct(r2, p)
         let y = r.addingProduct(r * r2, p)
-        // (−1)^k: flip the sign bit where k is odd.
-        let ki = SIMD16<Int32>(k)
-        let sign = SIMD16<UInt32>(truncatingIfNeeded: ki &<< 31)
-        return unsafeBitCast(unsafeBitCast(y, to: SIMD16<UInt32>.self) ^ sign, to: V.self)
+        // (−1)^k: flip the sign bit where k is odd (k's parity is m's lowest mantissa bit).
+        return unsafeBitCast(bits(y) ^ (bits(m) &<< 31), to: V.self)
     }
 
     /// cos(x) for sixteen lanes, reduced around the odd multiples of π/2 so that large
     /// arguments keep full accuracy (x + π/2 would round away low bits first).
     @inlinable @inline(__always)
     public static func cos(_ x: V) -> V {
-        let k = (x * invPi - 0.5).rounded(.toNearestOrEven)
-        let h = k + 0.5
+        let m = (x * invPi - 0.5) + magic
+        let h = (m - magic) + 0.5
         var r = x.addingProduct(-h, piHi)
         r = r.addingProduct(-h, piLo)
         let r2 = r * r
@@ -52,8 +59,7 @@ public enum FastMath {
         p = V(repeating: s1).addingProduct(r2, p)
         let y = r.addingProduct(r * r2, p)
         // cos(x) = (−1)^(k+1) · sin(x − (k + ½)π)
-        let sign = SIMD16<UInt32>(truncatingIfNeeded: (SIMD16<Int32>(k) &+ 1) &<< 31)
-        return unsafeBitCast(unsafeBitCast(y, to: SIMD16<UInt32>.self) ^ sign, to: V.self)
+        return unsafeBitCast(bits(y) ^ ((bits(m) &+ 1) &<< 31), to: V.self)
     }
 
     /// Scalar sine through the same polynomial, for tails and scalar-domain code.
@@ -66,7 +72,8 @@ public enum FastMath {
     public static func exp(_ x: V) -> V {
         let xc = x.clamped(lowerBound: V(repeating: -87), upperBound: V(repeating: 88))
         let t = xc * 1.44269504088896341
-        let n = t.rounded(.toNearestOrEven)
+        let mt = t + magic
+        let n = mt - magic
         let f = (t - n) * 0.693147180559945309   // f in [−ln 2 / 2, ln 2 / 2]
         var p = V(repeating: 1.0 / 720)
         p = V(repeating: 1.0 / 120).addingProduct(f, p)
@@ -75,8 +82,8 @@ public enum FastMath {
         p = V(repeating: 0.5).addingProduct(f, p)
         p = V(repeating: 1).addingProduct(f, p)
         p = V(repeating: 1).addingProduct(f, p)
-        let ni = SIMD16<Int32>(n) &+ 127
-        let scale = unsafeBitCast(ni &<< 23, to: V.self)
+        // n sits in m's low mantissa bits: bits(m) − bits(magic) = n (two's complement).
+        let scale = unsafeBitCast((bits(mt) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
         return p * scale
     }
 

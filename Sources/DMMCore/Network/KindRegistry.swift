@@ -7,21 +7,18 @@ public struct KindRegistry: Sendable {
         Clock.self, CoordX.self, CoordY.self, CoordR.self, CoordTheta.self,
         Sin.self, Cos.self, Tanh.self, Gauss.self, Mul.self, Abs.self, Clip.self,
         Accum.self, Identity.self, Feedback.self, RGB.self, HSV.self,
+        // Audio (Kinds/Audio): sources, envelopes, filters, delay, output.
+        OscSine.self, OscSaw.self, OscPulse.self, OscTri.self, FMOp.self, Phasor.self,
+        LFSaw.self, LFPulse.self, LFTri.self, NoiseWhite.self, NoisePink.self,
+        EnvADSR.self, EnvBreakpoints.self, FilterLowpass.self, FilterHighpass.self, FilterBandpass.self,
+        OnePole.self, Delay.self, AudioOut.self,
     ]
 
-    /// The registry of built-in kinds, extended by other modules (audio) through `adding`.
+    /// The registry of built-in kinds.
     public static var builtins: KindRegistry {
         var r = KindRegistry(kinds: [:])
-        for k in builtinList + extraKinds { r.kinds[k.name] = k }
+        for k in builtinList { r.kinds[k.name] = k }
         return r
-    }
-
-    /// Kinds registered by the audio module and others at start-up, in listing order.
-    nonisolated(unsafe) static var extraKinds: [any NeuronKind.Type] = []
-
-    /// Adds kinds to every registry made after this call (the audio kinds register this way).
-    public static func register(_ kinds: [any NeuronKind.Type]) {
-        for k in kinds where !extraKinds.contains(where: { $0.name == k.name }) { extraKinds.append(k) }
     }
 
     public init(kinds: [String: any NeuronKind.Type]) { self.kinds = kinds }
@@ -33,6 +30,6 @@ public struct KindRegistry: Sendable {
 
     /// Kinds in listing order (built-ins first).
     public var ordered: [any NeuronKind.Type] {
-        (Self.builtinList + Self.extraKinds).filter { kinds[$0.name] != nil }
+        Self.builtinList.filter { kinds[$0.name] != nil }
     }
 }

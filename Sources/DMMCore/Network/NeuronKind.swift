@@ -116,6 +116,9 @@ public struct KernelContext: Sendable {
     /// Seed for random kinds: the patch seed mixed with the neuron's index, so two noise
     /// neurons differ and every render repeats exactly.
     public var seed: UInt64 = 0
+    /// The stream kind the lanes stand for (set by the plan). Pointwise kinds with state, such
+    /// as `lf.saw` or `phasor`, step once per tick as scalars but once per sample as signals.
+    public var domain: StreamKind = .scalar
 
     public init(tick: Int = 0, secondsPerTick: Double = 1.0 / 30, width: Int = 1, height: Int = 1,
                 start: Int = 0, sampleRate: Double = 48_000, logicalCount: Int = 1) {

@@ -46,8 +46,6 @@ extension TickPlan {
         let fieldFloats = max(16, fieldCount * fieldLanes)
         fieldPrev = .allocate(capacity: fieldFloats); fieldPrev.initialize(repeating: 0, count: fieldFloats)
         fieldNext = .allocate(capacity: fieldFloats); fieldNext.initialize(repeating: 0, count: fieldFloats)
-        signalPrev = Array(repeating: 0, count: signalCount * signalLanes)
-        signalNext = signalPrev
         rampFrom = Array(repeating: .nan, count: rowDefault.count)
         for i in spatialNeurons {
             spatialInputs[i] = net.neurons[i].kind.inputs.map { _ in
@@ -62,6 +60,7 @@ extension TickPlan {
             states[i] = p
         }
         computeConstantSources()
+        compileSignals()
     }
 
     private func releaseStorageForRecompile() {
@@ -83,8 +82,10 @@ extension TickPlan {
             for (p, spec) in kind.inputs.enumerated() {
                 let r = PortRef(i, p)
                 rows.append(rowDefault.count)
-                rowDefault.append(spec.defaultValue)
                 var terms = net.matrix.row(r).map { ($0.output, $0.entry.weight, false) }
+                // The port's default stands in for an input nothing is wired to; once the patch
+                // writes the row (`s.a = 2`), the row alone decides.
+                rowDefault.append(terms.isEmpty ? spec.defaultValue : 0)
                 if p == 0, kind.traits.contains(.accumulator), !kind.outputs.isEmpty {
                     terms.append((PortRef(i, 0), 1, true))
                 }
@@ -166,8 +167,8 @@ extension TickPlan {
     public func replaceNetwork(_ new: Network) throws(NetworkError) {
         _ = try new.domains()
         let old = network
-        let oldScalars = scalarPrev, oldSignals = signalPrev
-        let oldFieldLanes = fieldLanes, oldSignalLanes = signalLanes
+        let oldScalars = scalarPrev, oldSignals = signals
+        let oldFieldLanes = fieldLanes
         let oldSlots = outSlot, oldKinds = outKind
         let oldFields = UnsafeMutablePointer<Float>.allocate(capacity: max(16, fieldCount * fieldLanes))
         oldFields.update(from: fieldPrev, count: max(16, fieldCount * fieldLanes))
@@ -188,8 +189,8 @@ extension TickPlan {
                 case .scalar: scalarPrev[s1] = oldScalars[s0]
                 case .field where oldFieldLanes == fieldLanes:
                     (fieldPrev + s1 * fieldLanes).update(from: oldFields + s0 * fieldLanes, count: fieldLanes)
-                case .signal where oldSignalLanes == signalLanes:
-                    for k in 0..<signalLanes { signalPrev[s1 * signalLanes + k] = oldSignals[s0 * signalLanes + k] }
+                case .signal:
+                    signals.copyHistory(slot: s1, from: oldSignals, slot: s0)
                 default: break
                 }
             }

@@ -15,8 +15,9 @@ public final class TickPlan: @unchecked Sendable {
     public internal(set) var network: Network
     public var timing: Timing { network.timing }
 
-    /// Pixels per tile: 16 KB of floats per buffer keeps a tile's working set in L1/L2.
-    public static let tileSize = 1024
+    /// Pixels per tile: 2 KB of floats per buffer keeps a tile's working set (a dozen fields,
+    /// twice when ticks are batched) in L1/L2.
+    public static let tileSize = 512
 
     // MARK: Compiled structure (package: the fitting and live modules read it)
     package var domains: [StreamKind] = []
@@ -55,7 +56,8 @@ public final class TickPlan: @unchecked Sendable {
     package var scalarPrev: [Float] = [], scalarNext: [Float] = []
     package var fieldPrev: UnsafeMutablePointer<Float>
     package var fieldNext: UnsafeMutablePointer<Float>
-    package var signalPrev: [Float] = [], signalNext: [Float] = []
+    /// Signal slots (with one tick of history each), the signal schedule and its scratch.
+    package var signals = SignalProgram()
     /// Full-frame input buffers of spatial neurons, by (neuron, input).
     package var spatialInputs: [Int: [UnsafeMutablePointer<Float>]] = [:]
     /// Private state of each neuron (`stateBytes`), zeroed.

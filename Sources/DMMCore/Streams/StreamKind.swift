@@ -37,8 +37,9 @@ public struct PortSpec: Sendable, Equatable {
     public var name: String
     /// Which stream kind the port carries.
     public var kind: PortKind
-    /// Value the input takes when no weight feeds it. The down movement adds this constant,
-    /// so `sin` with nothing on `a` still computes `sin(1·x + b)` as a newcomer would expect.
+    /// Value the input takes while its row of the matrix is empty, so `sin` with nothing on
+    /// `a` computes `sin(1·x + b)` as a newcomer would expect. Any weight into the input
+    /// replaces it (`s.a = 2` means a = 2).
     public var defaultValue: Float
 
     public init(_ name: String, _ kind: PortKind = .pointwise, default defaultValue: Float = 0) {

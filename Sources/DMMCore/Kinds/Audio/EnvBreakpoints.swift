@@ -1,0 +1,87 @@
+/// `env.breakpoints(points: "0 0, 0.01 1, 1.5 0")`: a breakpoint envelope, one value per sample.
+///
+/// `points` lists time (seconds) and value pairs, times non-decreasing; the output moves in
+/// straight lines between them, starts at the first value and holds the last. `loop: 1`
+/// repeats it. A rising edge on `trig` (crossing above 0) restarts it from time 0: wire an
+/// `lf.pulse` for a rhythm. It starts at tick 0, not during the warm-up ticks before a render,
+/// so its first attack is heard whole. Without `points` it is a percussive hit (0 → 1 in 10 ms,
+/// back to 0 at 1 s). Stateful: `.notDifferentiable`.
+public struct EnvBreakpoints: NeuronKind {
+    public static let name = "env.breakpoints"
+    public static let summary = "breakpoint envelope: config points \"t v, t v, …\" (s), loop; trig restarts"
+    public static let configKeys = ["points", "loop"]
+    /// Without `points`: a percussive hit, 10 ms up, one second down.
+    static let defaultPoints = "0 0, 0.01 1, 1 0"
+    public let config: NeuronConfig
+    let times: [Double]
+    let values: [Float]
+    let loop: Bool
+
+    public init(config: NeuronConfig) throws(KindError) {
+        self.config = config
+        let v = config["points"] ?? .string(Self.defaultPoints)
+        guard let text = v.string else { throw KindError("'points' must be a string of time value pairs, not \(v)") }
+        var numbers: [Double] = []
+        for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == ";" }) {
+            guard let x = Double(word), x.isFinite else { throw KindError("'points' has '\(word)', which is not a number") }
+            numbers.append(x)
+        }
+        guard !numbers.isEmpty, numbers.count % 2 == 0 else {
+            throw KindError("'points' needs time value pairs, got \(numbers.count) number(s)")
+        }
+        var t: [Double] = [], y: [Float] = []
+        for k in stride(from: 0, to: numbers.count, by: 2) {
+            if let last = t.last, numbers[k] < last {
+                throw KindError("'points' times must not decrease (\(numbers[k]) after \(last))")
+            }
+            guard numbers[k] >= 0 else { throw KindError("'points' times must be ≥ 0, got \(numbers[k])") }
+            t.append(numbers[k]); y.append(Float(numbers[k + 1]))
+        }
+        times = t; values = y
+        loop = try config.number("loop", default: 0) != 0
+    }
+
+    public var inputs: [PortSpec] { [PortSpec("trig")] }
+    public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
+    public var traits: KindTraits { [.notDifferentiable] }
+    /// Samples since the start (Int64) at 0, current segment (Int32) at 8, trig was high at 12.
+    public var stateBytes: Int { 16 }
+
+    /// The envelope at `t` seconds, searching forward from segment `seg`.
+    @inline(__always)
+    func value(at t: Double, segment seg: inout Int) -> Float {
+        if t <= times[0] { seg = 0; return values[0] }
+        while seg + 1 < times.count && t >= times[seg + 1] { seg += 1 }
+        if seg + 1 >= times.count { return values[values.count - 1] }
+        let t0 = times[seg], t1 = times[seg + 1]
+        guard t1 > t0 else { return values[seg + 1] }
+        let f = Float((t - t0) / (t1 - t0))
+        return values[seg] + (values[seg + 1] - values[seg]) * f
+    }
+
+    public func forward(_ io: KernelIO) {
+        let out = io.outputs[0]
+        guard let st = io.state else { Lanes.fill(out, io.count, values[0]); return }
+        let n = max(0, min(io.context.logicalCount, io.count))
+        let trig = io.inputs[0]
+        let rate = io.context.sampleRate
+        let first = AudioMath.firstSample(io.context)
+        let total = Int64((times[times.count - 1] * rate).rounded())
+        var count = st.get(0, as: Int64.self)
+        var seg = Int(st.get(8, as: Int32.self))
+        var was = st.get(12, as: Int32.self) != 0
+        var y = values[0]
+        for j in 0..<n {
+            if first + j < 0 { out[j] = values[0]; continue }
+            let high = trig[j] > 0
+            if high && !was { count = 0; seg = 0 }
+            was = high
+            if loop && total > 0 && count >= total { count %= total; seg = 0 }
+            y = value(at: Double(count) / rate, segment: &seg)
+            out[j] = y
+            count += 1
+        }
+        for j in n..<io.count { out[j] = y }
+        st.set(0, count); st.set(8, Int32(seg)); st.set(12, Int32(was ? 1 : 0))
+    }
+}

@@ -1,0 +1,15 @@
+/// `filter.bandpass`: resonant bandpass, unity gain at centre (SVF): in, cutoff (Hz), res.
+///
+/// A trapezoidal state-variable filter (see `StateVariableFilter` for the maths and the
+/// meaning of `res`). Its output depends on its own past (integrator state), so it has no
+/// per-tick gradient: `.notDifferentiable`.
+public struct FilterBandpass: NeuronKind {
+    public static let name = "filter.bandpass"
+    public static let summary = "resonant bandpass, unity gain at centre (SVF): in, cutoff (Hz), res"
+    public init(config: NeuronConfig) throws(KindError) {}
+    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff"), PortSpec("res")] }
+    public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
+    public var traits: KindTraits { [.notDifferentiable] }
+    public var stateBytes: Int { StateVariableFilter.stateBytes }
+    public func forward(_ io: KernelIO) { StateVariableFilter.run(io, mode: .bandpass) }
+}

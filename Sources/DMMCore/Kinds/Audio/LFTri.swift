@@ -1,0 +1,15 @@
+/// `lf.tri`: triangle −1…1 (naive, for modulation): freq (Hz).
+///
+/// Pointwise: a scalar that steps once per tick when fed by scalars (an LFO for pictures and
+/// pitches alike), per sample when fed by a signal (see `LFOscillator`). Stateful (the phase
+/// integrates the frequency), so `.notDifferentiable`.
+public struct LFTri: NeuronKind {
+    public static let name = "lf.tri"
+    public static let summary = "triangle −1…1 (naive, for modulation): freq (Hz)"
+    public init(config: NeuronConfig) throws(KindError) {}
+    public var inputs: [PortSpec] { [PortSpec("freq")] }
+    public var outputs: [PortSpec] { [PortSpec("y")] }
+    public var traits: KindTraits { [.notDifferentiable] }
+    public var stateBytes: Int { LFOscillator.stateBytes }
+    public func forward(_ io: KernelIO) { LFOscillator.run(io, shape: .triangle) }
+}

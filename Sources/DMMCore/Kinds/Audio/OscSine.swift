@@ -1,0 +1,16 @@
+/// `osc.sine`: a sine oscillator, freq in Hz, pm a phase offset in radians.
+///
+/// The phase is kept in `Double` in the neuron's state and only the distance travelled inside
+/// a block is `Float`, so an hour of 440 Hz stays in tune to the sample. Wire a signal into
+/// `freq` for FM, into `pm` for phase modulation (what DX-style "FM" really is). Stateful (the
+/// output depends on every past frequency), so it has no per-tick gradient: `.notDifferentiable`.
+public struct OscSine: NeuronKind {
+    public static let name = "osc.sine"
+    public static let summary = "sine oscillator: freq (Hz), pm (phase offset, radians)"
+    public init(config: NeuronConfig) throws(KindError) {}
+    public var inputs: [PortSpec] { [PortSpec("freq"), PortSpec("pm")] }
+    public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
+    public var traits: KindTraits { [.notDifferentiable] }
+    public var stateBytes: Int { 16 }
+    public func forward(_ io: KernelIO) { AudioMath.sineBlock(io, pm: io.inputs[1]) }
+}

@@ -1,0 +1,17 @@
+/// `phasor`: a phase ramp from 0 to 1 per cycle, freq in Hz, one value per sample.
+///
+/// The audio-rate phase source for the pointwise kinds: `s: sin`, `s.a = 6.2832`, `s.x = ph`
+/// is a sine oscillator built from DMM parts, and `s.b` then takes phase modulation. The ramp
+/// is naive (it jumps from 1 to 0), which is what a phase should do. Its output is always a
+/// signal; for slow scalar ramps use `lf.saw`. Stateful (the phase integrates the frequency),
+/// so `.notDifferentiable`.
+public struct Phasor: NeuronKind {
+    public static let name = "phasor"
+    public static let summary = "phase ramp 0…1 per cycle (signal): freq (Hz)"
+    public init(config: NeuronConfig) throws(KindError) {}
+    public var inputs: [PortSpec] { [PortSpec("freq")] }
+    public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
+    public var traits: KindTraits { [.notDifferentiable] }
+    public var stateBytes: Int { LFOscillator.stateBytes }
+    public func forward(_ io: KernelIO) { LFOscillator.run(io, shape: .phasor) }
+}

@@ -1,0 +1,274 @@
+import Dispatch
+
+/// The field stroke: per-pixel neurons over tiles of pixels, tiles in parallel.
+///
+/// A tick's field work is first flattened into a `FieldProgram` (constant parts already summed,
+/// sources as slot numbers), so the per-tile loop touches only plain local arrays. Per-pixel
+/// networks (no spatial kind, no audio) can also run several ticks per tile in a row
+/// (`tick(count:frames:)`): the tile's state then stays in cache across ticks instead of
+/// streaming every field through memory once per tick, which is what limits a DMM renderer.
+extension TickPlan {
+    struct FieldProgram: @unchecked Sendable {
+        var kinds: [any NeuronKind] = []
+        var seeds: [UInt64] = []
+        var inputCount: [Int] = []
+        var firstRow: [Int] = []          // per op: its first row
+        var firstOut: [Int] = []          // per op: index into outSlot (one extra at the end)
+        var outSlot: [Int] = []
+        var display: [Bool] = []
+        var rowUniform: [Bool] = []       // a fill: no stream terms, or a scalar input
+        var firstTerm: [Int] = []         // per row, plus one past the end
+        var termW: [Float] = []
+        var termSlot: [Int] = []
+        var maxInputs = 0
+        /// Rows of spatial neurons' field inputs, filled into whole-frame buffers.
+        var spatialRows: [(row: Int, dst: UnsafeMutablePointer<Float>)] = []
+        /// Row → matrix row, to sum each tick's constant parts.
+        var matrixRow: [Int] = []
+    }
+
+    func makeFieldProgram() -> FieldProgram {
+        var fp = FieldProgram()
+        func addRow(_ r: Int, _ kind: StreamKind) {
+            fp.matrixRow.append(r)
+            let s0 = streamStart[r], s1 = streamStart[r + 1]
+            fp.rowUniform.append(kind == .scalar || s0 == s1)
+            fp.firstTerm.append(fp.termW.count)
+            if kind != .scalar {
+                for k in s0..<s1 { fp.termW.append(streamW[k]); fp.termSlot.append(streamSlot[k]) }
+            }
+        }
+        for i in fieldNeurons where !constantSources.contains(i) {
+            let kind = network.neurons[i].kind
+            fp.kinds.append(kind)
+            fp.seeds.append(seed(for: i))
+            fp.inputCount.append(kind.inputs.count)
+            fp.maxInputs = max(fp.maxInputs, kind.inputs.count)
+            fp.firstRow.append(fp.matrixRow.count)
+            for p in 0..<kind.inputs.count { addRow(rowOf[i][p], inKind[i][p]) }
+            fp.firstOut.append(fp.outSlot.count)
+            fp.outSlot.append(contentsOf: outSlot[i])
+            fp.display.append(i == displayNeuron)
+        }
+        fp.firstOut.append(fp.outSlot.count)
+        for i in spatialNeurons {
+            let bufs = spatialInputs[i]!
+            for p in 0..<bufs.count where inKind[i][p] == .field {
+                fp.spatialRows.append((fp.matrixRow.count, bufs[p]))
+                addRow(rowOf[i][p], .field)
+            }
+        }
+        fp.firstTerm.append(fp.termW.count)
+        return fp
+    }
+
+    /// Where slot s, lane j of a state buffer lives: `base + s·stride + offset + j`.
+    struct StateView: @unchecked Sendable {
+        var prev: UnsafeMutablePointer<Float>
+        var next: UnsafeMutablePointer<Float>
+        var stride: Int
+        var offset: Int
+    }
+
+    /// The down movement of one row: into `dst`, or the source itself for a single weight-1 term.
+    @inline(__always)
+    static func fieldRow(_ fp: FieldProgram, _ r: Int, _ c: Float, _ sv: StateView, count: Int,
+                         into dst: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        if fp.rowUniform[r] { Lanes.fill(dst, count, c); return dst }
+        let t0 = fp.firstTerm[r], t1 = fp.firstTerm[r + 1]
+        @inline(__always) func src(_ k: Int) -> UnsafeMutablePointer<Float> { sv.prev + fp.termSlot[k] * sv.stride + sv.offset }
+        if t1 - t0 == 1 && c == 0 && fp.termW[t0] == 1 { return src(t0) }
+        let cv = Lanes.V(repeating: c)
+        var k = t0
+        if t1 - t0 >= 2 {
+            let w0 = Lanes.V(repeating: fp.termW[k]), s0 = src(k)
+            let w1 = Lanes.V(repeating: fp.termW[k + 1]), s1 = src(k + 1)
+            var i = 0
+            while i < count {
+                Lanes.store(cv.addingProduct(w0, Lanes.load(s0, i)).addingProduct(w1, Lanes.load(s1, i)), dst, i); i += 16
+            }
+            k += 2
+        } else {
+            let w0 = Lanes.V(repeating: fp.termW[k]), s0 = src(k)
+            var i = 0
+            while i < count { Lanes.store(cv.addingProduct(w0, Lanes.load(s0, i)), dst, i); i += 16 }
+            k += 1
+        }
+        while k < t1 {
+            let w = Lanes.V(repeating: fp.termW[k]), s = src(k)
+            var i = 0
+            while i < count { Lanes.store(Lanes.load(dst, i).addingProduct(w, Lanes.load(s, i)), dst, i); i += 16 }
+            k += 1
+        }
+        return dst
+    }
+
+    /// One tick of every per-pixel neuron over one tile. `consts` holds the tick's constant part
+    /// of each program row; `frame` (already offset to the tile) receives the picture.
+    @inline(__always)
+    static func runTile(_ fp: FieldProgram, consts: UnsafePointer<Float>, _ sv: StateView, count: Int, logical: Int,
+                        ctx: inout KernelContext, scratch: UnsafeMutablePointer<Float>, tile: Int,
+                        ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, frame: UnsafeMutablePointer<UInt8>?) {
+        let maxIn = max(1, fp.maxInputs)
+        for op in 0..<fp.kinds.count {
+            let nin = fp.inputCount[op]
+            let r0 = fp.firstRow[op]
+            for p in 0..<nin {
+                ptrs[p] = fieldRow(fp, r0 + p, consts[r0 + p], sv, count: count, into: scratch + p * tile)
+            }
+            let o0 = fp.firstOut[op], o1 = fp.firstOut[op + 1]
+            for o in o0..<o1 { ptrs[maxIn + (o - o0)] = sv.next + fp.outSlot[o] * sv.stride + sv.offset }
+            ctx.seed = fp.seeds[op]
+            fp.kinds[op].forward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                          outputs: UnsafeBufferPointer(start: ptrs + maxIn, count: o1 - o0),
+                                          count: count, context: ctx, state: nil))
+            if fp.display[op], o1 - o0 >= 3, let frame, logical > 0 {
+                Quantizer.rgb(ptrs[maxIn], ptrs[maxIn + 1], ptrs[maxIn + 2], count: logical, into: frame)
+            }
+        }
+    }
+
+    /// This tick's constant part of every program row.
+    func programConstants(_ fp: FieldProgram) -> [Float] { fp.matrixRow.map { constantPart($0) } }
+
+    /// Tasks per stroke: enough to balance the cores, few enough that set-up is paid rarely.
+    static func taskCount(tiles: Int) -> Int { min(tiles, 8) }
+
+    func fieldStroke(_ base: KernelContext, frame: UnsafeMutablePointer<UInt8>?) {
+        let lanes = fieldLanes
+        let tile = TickPlan.tileSize
+        let tiles = (lanes + tile - 1) / tile
+        let fp = makeFieldProgram()
+        let consts = programConstants(fp)
+        let framePtr = SendablePointer(frame)
+        let global = StateView(prev: fieldPrev, next: fieldNext, stride: lanes, offset: 0)
+        let pixels = timing.pixels
+        let tasks = TickPlan.taskCount(tiles: tiles)
+        consts.withUnsafeBufferPointer { cb in
+            let cp = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
+            let work: @Sendable (Int) -> Void = { task in
+                var ctx = base
+                ctx.domain = .field
+                let maxIn = max(1, fp.maxInputs)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: maxIn * tile) { scratch in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: maxIn + 8) { ptrs in
+                    for ti in (tiles * task / tasks)..<(tiles * (task + 1) / tasks) {
+                        let start = ti * tile
+                        let count = min(tile, lanes - start)
+                        var sv = global
+                        sv.offset = start
+                        ctx.start = start
+                        ctx.logicalCount = min(count, max(0, pixels - start))
+                        TickPlan.runTile(fp, consts: cp.p!, sv, count: count, logical: ctx.logicalCount, ctx: &ctx,
+                                         scratch: scratch.baseAddress!, tile: tile, ptrs: ptrs.baseAddress!,
+                                         frame: framePtr.p.map { $0 + start * 3 })
+                        for (r, dst) in fp.spatialRows {
+                            let got = TickPlan.fieldRow(fp, r, cp.p![r], sv, count: count, into: dst + start)
+                            if got != dst + start { (dst + start).update(from: got, count: count) }
+                        }
+                    }
+                }
+                }
+            }
+            if tasks > 1 { DispatchQueue.concurrentPerform(iterations: tasks, execute: work) } else { work(0) }
+        }
+        spatialStroke(base, frame: frame)
+    }
+
+    func spatialStroke(_ base: KernelContext, frame: UnsafeMutablePointer<UInt8>?) {
+        let lanes = fieldLanes
+        for i in spatialNeurons {
+            let kind = network.neurons[i].kind
+            let bufs = spatialInputs[i]!
+            for p in 0..<bufs.count where inKind[i][p] == .scalar { Lanes.fill(bufs[p], 16, constantPart(rowOf[i][p])) }
+            let outs = outSlot[i].map { fieldNext + $0 * lanes }
+            var ctx = base
+            ctx.logicalCount = timing.pixels
+            ctx.domain = .field
+            bufs.withUnsafeBufferPointer { ib in
+                outs.withUnsafeBufferPointer { ob in
+                    kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ib.baseAddress, count: ib.count),
+                                          outputs: ob, count: lanes, context: ctx, state: states[i]))
+                }
+            }
+            if i == displayNeuron, let f = frame, outs.count >= 3 {
+                Quantizer.rgb(outs[0], outs[1], outs[2], count: timing.pixels, into: f)
+            }
+        }
+    }
+
+    /// True when ticks can be batched per tile: every field neuron is per-pixel and nothing
+    /// but scalars and fields runs (no spatial kinds, no audio).
+    public var canBatchTicks: Bool { spatialNeurons.isEmpty && signalNeurons.isEmpty && fieldLanes > 0 }
+
+    /// Runs `frames.count` ticks; tick k's picture goes to `frames[k]` (8-bit RGB).
+    ///
+    /// For per-pixel networks the ticks run tile by tile: each tile copies its slice of every
+    /// field into a small buffer, runs all the ticks there, and copies the final state back.
+    /// The result is bit-identical to ticking one by one (same kernels, same order of sums).
+    public func tick(frames: [UnsafeMutablePointer<UInt8>?]) {
+        guard canBatchTicks, frames.count > 1 else {
+            for f in frames { tick(frame: f) }
+            return
+        }
+        let k = frames.count
+        let t = timing
+        // Scalars are global: run their strokes first and keep each tick's constant parts.
+        let fp = makeFieldProgram()
+        var consts: [Float] = []
+        consts.reserveCapacity(k * fp.matrixRow.count)
+        var contexts: [KernelContext] = []
+        for _ in 0..<k {
+            let base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
+                                     start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+            scalarStroke(base)
+            consts.append(contentsOf: programConstants(fp))
+            contexts.append(base)
+            swap(&scalarPrev, &scalarNext)
+            currentTick += 1
+        }
+        let lanes = fieldLanes, slots = fieldCount
+        let tile = TickPlan.tileSize
+        let tiles = (lanes + tile - 1) / tile
+        let tasks = TickPlan.taskCount(tiles: tiles)
+        let pixels = t.pixels
+        let rows = fp.matrixRow.count
+        let global = SendablePointer(fieldPrev)
+        let framePtrs = frames.map { SendablePointer($0) }
+        let ctxs = contexts
+        consts.withUnsafeBufferPointer { cb in
+            let cp = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
+            let work: @Sendable (Int) -> Void = { task in
+                let maxIn = max(1, fp.maxInputs)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: maxIn * tile + 2 * slots * tile) { buf in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: maxIn + 8) { ptrs in
+                    let scratch = buf.baseAddress!
+                    var a = scratch + maxIn * tile, b = a + slots * tile
+                    for ti in (tiles * task / tasks)..<(tiles * (task + 1) / tasks) {
+                        let start = ti * tile
+                        let count = min(tile, lanes - start)
+                        let logical = min(count, max(0, pixels - start))
+                        for s in 0..<slots {
+                            (a + s * tile).update(from: global.p! + s * lanes + start, count: count)
+                            (b + s * tile).update(from: a + s * tile, count: count)   // constants live in both
+                        }
+                        for step in 0..<k {
+                            var ctx = ctxs[step]
+                            ctx.domain = .field
+                            ctx.start = start
+                            ctx.logicalCount = logical
+                            let sv = StateView(prev: a, next: b, stride: tile, offset: 0)
+                            TickPlan.runTile(fp, consts: cp.p! + step * rows, sv, count: count, logical: logical, ctx: &ctx,
+                                             scratch: scratch, tile: tile, ptrs: ptrs.baseAddress!,
+                                             frame: framePtrs[step].p.map { $0 + start * 3 })
+                            swap(&a, &b)
+                        }
+                        for s in 0..<slots { (global.p! + s * lanes + start).update(from: a + s * tile, count: count) }
+                    }
+                }
+                }
+            }
+            if tasks > 1 { DispatchQueue.concurrentPerform(iterations: tasks, execute: work) } else { work(0) }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import DMMCore
+
+/// The few vector loops of the backward pass that are not a kind's own: sums, dot products,
+/// scaled adds and the loss, over `SIMD16<Float>` like the kinds' kernels.
+///
+/// Reductions accumulate sixteen lanes in `Float` for at most 256 lanes at a time and then
+/// in `Double`, so a sum over a whole 512×512 frame keeps about seven significant digits and
+/// the result does not depend on how many cores the fit ran on (the order is fixed).
+enum FitKernels {
+    typealias V = SIMD16<Float>
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ i: Int) -> V { UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
+    @inline(__always)
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self) }
+
+    @inline(__always)
+    static func fill(_ p: UnsafeMutablePointer<Float>, _ count: Int, _ value: Float) {
+        let v = V(repeating: value)
+        var i = 0
+        while i < count { store(v, p, i); i += 16 }
+    }
+
+    @inline(__always)
+    static func zero(_ p: UnsafeMutablePointer<Float>, _ count: Int) { fill(p, count, 0) }
+
+    /// Σ p[i] over `count` lanes.
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, _ count: Int) -> Double {
+        var total = 0.0
+        var i = 0
+        while i < count {
+            let end = min(count, i + 256)
+            var acc = V(repeating: 0)
+            while i < end { acc += load(p, i); i += 16 }
+            total += Double(acc.sum())
+        }
+        return total
+    }
+
+    /// Σ a[i]·b[i] over `count` lanes.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Double {
+        var total = 0.0
+        var i = 0
+        while i < count {
+            let end = min(count, i + 256)
+            var acc = V(repeating: 0)
+            while i < end { acc = acc.addingProduct(load(a, i), load(b, i)); i += 16 }
+            total += Double(acc.sum())
+        }
+        return total
+    }
+
+    /// dst += w·x.
+    @inline(__always)
+    static func axpy(_ dst: UnsafeMutablePointer<Float>, _ w: Float, _ x: UnsafePointer<Float>, _ count: Int) {
+        let wv = V(repeating: w)
+        var i = 0
+        while i < count { store(load(dst, i).addingProduct(wv, load(x, i)), dst, i); i += 16 }
+    }
+
+    /// dst = w·x.
+    @inline(__always)
+    static func scale(_ dst: UnsafeMutablePointer<Float>, _ w: Float, _ x: UnsafePointer<Float>, _ count: Int) {
+        let wv = V(repeating: w)
+        var i = 0
+        while i < count { store(wv * load(x, i), dst, i); i += 16 }
+    }
+
+    /// Lanes `0..<n` of a vector set, the rest zero (for the last, partial vector of a frame).
+    @inline(__always)
+    static func mask(_ n: Int) -> SIMDMask<SIMD16<Int32>> {
+        SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< SIMD16<Int32>(repeating: Int32(n))
+    }
+
+    /// Σ (y − t)² over the first `logical` lanes.
+    @inline(__always)
+    static func squaredError(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ logical: Int) -> Double {
+        var total = 0.0
+        var i = 0
+        let full = logical / 16 * 16
+        while i < full {
+            let end = min(full, i + 256)
+            var acc = V(repeating: 0)
+            while i < end { let d = load(y, i) - load(t, i); acc = acc.addingProduct(d, d); i += 16 }
+            total += Double(acc.sum())
+        }
+        if full < logical {
+            var d = load(y, full) - load(t, full)
+            d.replace(with: 0, where: .!mask(logical - full))
+            total += Double((d * d).sum())
+        }
+        return total
+    }
+
+    /// g (+)= s·(y − t) on the first `logical` lanes, 0 on the rest of `count`.
+    @inline(__always)
+    static func lossGradient(_ g: UnsafeMutablePointer<Float>, accumulate: Bool, _ s: Float,
+                             _ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ logical: Int, _ count: Int) {
+        let sv = V(repeating: s)
+        var i = 0
+        let full = logical / 16 * 16
+        while i < full {
+            let d = (load(y, i) - load(t, i)) * sv
+            store(accumulate ? load(g, i) + d : d, g, i)
+            i += 16
+        }
+        if full < logical {
+            var d = (load(y, full) - load(t, full)) * sv
+            d.replace(with: 0, where: .!mask(logical - full))
+            store(accumulate ? load(g, full) + d : d, g, full)
+            i += 16
+        }
+        if !accumulate { while i < count { store(V(repeating: 0), g, i); i += 16 } }
+    }
+}

@@ -1,0 +1,22 @@
+/// Figures of a finished audio render, for the command line's summary and for benchmarks.
+public struct AudioRenderStats: Sendable {
+    /// Frames (samples per channel) written, after the warm-up.
+    public var frames: Int
+    /// 1 for a mono patch (nothing wired to `audio.out.right`), else 2.
+    public var channels: Int
+    public var sampleRate: Int
+    /// Ticks run, warm-up included, and the warm-up alone (discarded audio).
+    public var ticks: Int
+    public var warmUpTicks: Int
+    /// Largest |sample| and the RMS over all channels, before any clipping by the file format.
+    public var peak: Float
+    public var rms: Double
+    /// Samples beyond ±1 (clipped by integer formats).
+    public var clippedSamples: Int
+    /// Seconds spent ticking the network, and in the whole render (files included).
+    public var computeSeconds: Double
+    public var totalSeconds: Double
+
+    /// Seconds of sound written.
+    public var seconds: Double { Double(frames) / Double(sampleRate) }
+}

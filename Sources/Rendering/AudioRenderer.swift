@@ -1,0 +1,134 @@
+import DMMCore
+import MediaIO
+
+/// Renders the sound of a patch (`audio.out`) to an audio file, streaming.
+///
+/// The plan starts `warmUpTicks` ticks before time 0 so that every path from a source to
+/// `audio.out` is filled; their audio is dropped (as `FrameRenderer` drops warm-up frames).
+/// Ticks then run in chunks of a few thousand samples through `TickPlan.runAudio`, which
+/// batches small blocks and skips the picture of an audiovisual patch (sound never depends on
+/// it), and each chunk is appended to an `AudioFileStream`: memory stays constant for any
+/// length, the file appears under its name only when complete, integer formats clip rather
+/// than wrap, and two renders of one patch are byte-identical. A patch with nothing wired to
+/// `audio.out.right` is written as one channel.
+public struct AudioRenderer {
+    /// Called after each chunk with (frames done, frames in total).
+    public typealias Progress = (Int, Int) -> Void
+
+    /// Renders `seconds` of sound to `path` in `format`.
+    ///
+    /// - Parameters:
+    ///   - spectrogram: also write a spectrogram PNG of the (mono mix of the) sound here.
+    ///   - isCancelled: polled between chunks (Ctrl-C); when it returns true the temporary
+    ///     file is removed and the render throws.
+    public static func render(network: Network, seconds: Double, to path: String, format: AudioFormat,
+                              spectrogram: String? = nil, progress: Progress? = nil,
+                              isCancelled: (() -> Bool)? = nil) throws(RenderError) -> AudioRenderStats {
+        let start = Clock.now()
+        var stream: AudioFileStream?
+        var mix: [Float] = []
+        var stats: AudioRenderStats
+        do throws(RenderError) {
+            stats = try run(network: network, seconds: seconds, progress: progress, isCancelled: isCancelled) {
+                (block: UnsafeBufferPointer<Float>, ch: Int) throws(RenderError) in
+                do {
+                    if stream == nil {
+                        stream = try AudioFileStream(path: path, channels: ch, sampleRate: network.timing.sampleRate, format: format)
+                    }
+                    try stream!.append(interleaved: block)
+                } catch { throw RenderError("\(error)") }
+                if spectrogram != nil {
+                    if ch == 1 { mix.append(contentsOf: block) } else {
+                        for j in 0..<(block.count / 2) { mix.append(0.5 * (block[2 * j] + block[2 * j + 1])) }
+                    }
+                }
+            }
+            do { try stream?.finish() } catch { throw RenderError(error.message) }
+        } catch {
+            stream?.cancel()
+            throw error
+        }
+        if let spectrogram {
+            let image = Spectrogram.render(samples: mix, sampleRate: network.timing.sampleRate)
+            do { try PNGCodec.write(image, to: spectrogram) } catch { throw RenderError(error.message) }
+        }
+        stats.totalSeconds = Clock.now() - start
+        return stats
+    }
+
+    /// Renders `seconds` of sound into memory: interleaved samples (1 or 2 channels). For
+    /// tests, fitting targets and analysis.
+    public static func renderSamples(network: Network, seconds: Double) throws(RenderError)
+        -> (samples: [Float], channels: Int, sampleRate: Int, stats: AudioRenderStats) {
+        var out: [Float] = []
+        let stats = try run(network: network, seconds: seconds, progress: nil, isCancelled: nil) {
+            (block: UnsafeBufferPointer<Float>, _: Int) throws(RenderError) in out.append(contentsOf: block)
+        }
+        return (out, stats.channels, stats.sampleRate, stats)
+    }
+
+    /// The render loop: warm-up, then chunks handed to `sink` as interleaved samples in the
+    /// file's channel count.
+    static func run(network: Network, seconds: Double, progress: Progress?, isCancelled: (() -> Bool)?,
+                    sink: (UnsafeBufferPointer<Float>, Int) throws(RenderError) -> Void) throws(RenderError) -> AudioRenderStats {
+        guard network.hasAudio else {
+            throw RenderError("the patch has no sound output: declare 'out: audio.out' and wire 'out.left' (and 'out.right')")
+        }
+        guard seconds.isFinite, seconds > 0 else { throw RenderError("nothing to render: seconds must be positive, got \(seconds)") }
+        let t = network.timing
+        let plan: TickPlan
+        do {
+            let probe = try TickPlan(network: network)
+            plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
+        } catch { throw RenderError(error.message) }
+        let warm = -plan.currentTick
+        let n = t.samplesPerTick
+        let total = Int((seconds * Double(t.sampleRate)).rounded())
+        guard total > 0 else { throw RenderError("nothing to render: \(seconds) s is less than one sample") }
+        let channels = plan.audioIsMono ? 1 : 2
+        let chunkTicks = max(1, 4096 / n)
+        var stereo = [Float](repeating: 0, count: chunkTicks * n * 2)
+        var file = [Float](repeating: 0, count: chunkTicks * n * channels)
+        var compute = 0.0
+        let c0 = Clock.now()
+        plan.runAudio(ticks: warm, audio: nil)
+        compute += Clock.now() - c0
+        var written = 0, ticks = warm
+        var peak: Float = 0, sumSquares = 0.0, clipped = 0
+        while written < total {
+            if let isCancelled, isCancelled() { throw RenderError("interrupted") }
+            let k = min(chunkTicks, (total - written + n - 1) / n)
+            let c1 = Clock.now()
+            stereo.withUnsafeMutableBufferPointer { plan.runAudio(ticks: k, audio: $0.baseAddress) }
+            compute += Clock.now() - c1
+            ticks += k
+            let frames = min(k * n, total - written)
+            var localPeak: Float = 0, localSum: Float = 0
+            var localClipped = 0
+            file.withUnsafeMutableBufferPointer { f in
+                stereo.withUnsafeBufferPointer { s in
+                    if channels == 1 {
+                        for j in 0..<frames { f[j] = s[2 * j] }
+                    } else {
+                        for j in 0..<(2 * frames) { f[j] = s[j] }
+                    }
+                    for j in 0..<(frames * channels) {
+                        let a = abs(f[j])
+                        localPeak = max(localPeak, a)
+                        localSum += f[j] * f[j]
+                        if a > 1 { localClipped += 1 }
+                    }
+                }
+            }
+            peak = max(peak, localPeak); sumSquares += Double(localSum); clipped += localClipped
+            try file.withUnsafeBufferPointer { (f) throws(RenderError) in
+                try sink(UnsafeBufferPointer(rebasing: f[0..<(frames * channels)]), channels)
+            }
+            written += frames
+            progress?(written, total)
+        }
+        return AudioRenderStats(frames: total, channels: channels, sampleRate: t.sampleRate, ticks: ticks, warmUpTicks: warm,
+                                peak: peak, rms: (sumSquares / Double(total * channels)).squareRoot(),
+                                clippedSamples: clipped, computeSeconds: compute, totalSeconds: Clock.now() - c0)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Dispatch
+import DMMCore
+import MediaIO
+import PatchLanguage
+import Rendering
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dmm synth`: the sound of a patch to WAV, FLAC or Ogg.
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render the sound of a patch (its audio.out) to WAV, FLAC or Ogg.",
+        discussion: """
+            Length: --seconds, else the patch's `seconds` (or frames ÷ fps), else 10 s. A patch with \
+            nothing wired to audio.out.right is written as mono. Audiovisual patches render their \
+            sound only (the picture is skipped: sound never depends on it).
+            """)
+
+    @Argument(help: "The patch file (.dmm).")
+    var patch: String
+
+    @Option(name: .shortAndLong, help: "Output file (default <patch name>.wav, or .flac/.ogg by --format).")
+    var output: String?
+
+    @Option(help: "Seconds of sound, overriding the patch.")
+    var seconds: Double?
+
+    @Option(help: "Sample rate in Hz, overriding the patch's `rate`.")
+    var rate: Int?
+
+    @Option(help: "Samples per tick in audio-only patches (1 … 65536), overriding the patch's `block`.")
+    var block: Int?
+
+    @Option(help: "wav16, wav24, float, flac or ogg (default: from the output's extension, else wav16).")
+    var format: String?
+
+    @Option(help: "Seed for random neurons, overriding the patch.")
+    var seed: UInt64?
+
+    @Option(help: "Also write a spectrogram of the sound to this PNG.")
+    var spectrogram: String?
+
+    @Flag(name: .shortAndLong, help: "No progress output.")
+    var quiet = false
+
+    @Flag(help: "Print render statistics as one JSON line on stdout.")
+    var stats = false
+
+    func validate() throws {
+        if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be in (0, 86400]") }
+        if let rate, !(1000...768_000).contains(rate) { throw ValidationError("--rate must be 1000 … 768000 Hz") }
+        if let block, !(1...65_536).contains(block) { throw ValidationError("--block must be 1 … 65536 samples") }
+        if let format, AudioFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be one of \(AudioFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let interrupt = Interrupt()
+        do throws(any Error) {
+            let loaded = try PatchLoader.load(path: patch)
+            var net = loaded.network
+            if let rate { net.timing.sampleRate = rate }
+            if let block { net.timing.block = block }
+            if let seed { net.seed = seed }
+            let length = seconds ?? net.timing.seconds ?? net.timing.frames.map { Double($0) / net.timing.fps } ?? 10
+            let fmt = format.flatMap(AudioFormat.init(rawValue:)) ?? output.flatMap(AudioFormat.init(inferringFrom:)) ?? .wav16
+            let path = output ?? "\(loaded.name).\(fmt.fileExtension)"
+            let total = Int((length * Double(net.timing.sampleRate)).rounded())
+            let progress = ProgressReporter(total: total, label: "synth \(loaded.name)", unit: "samples", quiet: quiet)
+            let result = try AudioRenderer.render(network: net, seconds: length, to: path, format: fmt, spectrogram: spectrogram,
+                                                  progress: { done, _ in progress.update(completed: done) },
+                                                  isCancelled: { interrupt.fired })
+            let peakDB = result.peak > 0 ? 20 * log10(Double(result.peak)) : -200
+            var note = "wrote \(path) (\(result.channels == 1 ? "mono" : "stereo"), \(result.sampleRate) Hz, peak \(Self.fixed(peakDB, 1)) dBFS"
+            if result.clippedSamples > 0 && fmt.isInteger { note += ", \(result.clippedSamples) samples clipped" }
+            note += ")"
+            progress.finish(message: note)
+            if stats {
+                print("{\"frames\": \(result.frames), \"channels\": \(result.channels), \"rate\": \(result.sampleRate), "
+                    + "\"rms\": \(result.rms), \"peak\": \(result.peak), \"clipped\": \(result.clippedSamples), "
+                    + "\"ticks\": \(result.ticks), \"compute_s\": \(result.computeSeconds), \"total_s\": \(result.totalSeconds)}")
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            if interrupt.fired { throw fail(error, code: 130) }
+            throw fail(error)
+        }
+    }
+
+    static func fixed(_ x: Double, _ digits: Int) -> String {
+        var p = 1.0
+        for _ in 0..<digits { p *= 10 }
+        let r = (x * p).rounded() / p
+        return "\(r)"
+    }
+}
+
+/// Ctrl-C during a render: ignore the default (which would leave a temporary file behind),
+/// note the request in an atomic flag the render loop polls between chunks.
+final class Interrupt: @unchecked Sendable {
+    private let flag = Atomic<Bool>(false)
+    private let source: DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [weak self] in self?.flag.store(true, ordering: .relaxed) }
+        source.resume()
+    }
+
+    var fired: Bool { flag.load(ordering: .relaxed) }
+}

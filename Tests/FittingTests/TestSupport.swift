@@ -1,0 +1,88 @@
+import DMMCore
+import Fitting
+import PatchLanguage
+
+/// Patches used across the fitting tests, and small helpers.
+enum TestPatches {
+    static func network(_ text: String) throws -> Network {
+        try PatchBuilder.build(try PatchParser.parse(text, file: "test.dmm"))
+    }
+
+    /// Per-pixel: sines over coordinates, a scalar LFO on the clock, a product, an
+    /// accumulator (implicit self-loop) and a tanh; 19×13 so the last 16 lanes are partly padding.
+    static let perPixel = """
+    size 19x13
+    fps 30
+    x: coord.x
+    y: coord.y
+    clk: clock
+    lfo: sin
+    s1: sin
+    s2: sin
+    m: mul
+    acc: accum
+    th: tanh
+    out: rgb
+
+    lfo.x = 3 clk + 0.2
+    s1.x = 2.5 x - 1.5 y + 0.7 lfo
+    s1.b = 0.3
+    s2.a = 1.2 + 0.3 s1
+    s2.x = y + 0.5 x
+    m.a = s1
+    m.b = s2 - 0.2
+    acc.x = 0.1 m - 0.05
+    th.x = 1.5 acc + 0.5 s2
+    out.r = 0.8 s1
+    out.g = th
+    out.b = 0.5 m + 0.3 lfo
+    """
+
+    /// Spatial: the demo's feedback loop, small.
+    static let spatial = """
+    size 16x12
+    fps 30
+    t:  clock
+    x:  coord.x
+    y:  coord.y
+    r:  coord.r
+    s1: sin
+    s2: sin
+    fb: feedback
+    out: rgb
+
+    s1.a = 3
+    s1.x = x + 0.6 y
+    s1.b = 1.7 t
+    s2.x = 0.8 y - 0.5 x + 0.4 s1 + r
+    s2.b = -1.1 t
+    fb.in = 0.55 out.g + 0.42 fb
+    fb.zoom = 1.015 + 0.05 s1c
+    fb.rotate = 0.1
+    fb.tx = 0.05
+    s1c: sin
+    s1c.x = 2 t
+    out.r = 0.5 s1 + 0.4 s2 + 0.05 t
+    out.g = 0.4 + 0.5 s2
+    out.b = 0.2 s2 + 0.8 fb
+    """
+}
+
+/// Renders `frames` frames of `network` with the plan itself (the renderer's semantics) and
+/// returns the display neuron's float outputs per frame, planar like `FitTargets`.
+func renderWithPlan(_ network: Network, frames: Int) throws -> [Float] {
+    let probe = try TickPlan(network: network)
+    let plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
+    while plan.currentTick < 0 { plan.tick() }
+    let lanes = plan.fieldLanes
+    var out = [Float](repeating: 0, count: frames * 3 * lanes)
+    let d = plan.displayNeuron!
+    for f in 0..<frames {
+        plan.tick()
+        for c in 0..<3 {
+            let src = plan.fieldPrev + plan.outSlot[d][c] * lanes
+            for p in 0..<plan.timing.pixels { out[(f * 3 + c) * lanes + p] = src[p] }
+        }
+    }
+    return out
+}
