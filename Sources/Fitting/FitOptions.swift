@@ -53,7 +53,7 @@ public struct PruneSchedule: Codable, Sendable, Equatable {
     public var stallWindow: Int = 30
     public var stallImprovement: Double = 0.03
     /// Consecutive undone cuts that end the schedule.
-    public var maxFailures: Int = 4
+    public var maxFailures: Int = 8
     /// Adam steps on the final structure, without the L1 term.
     public var polishSteps: Int = 300
 

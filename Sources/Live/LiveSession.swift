@@ -143,6 +143,12 @@ public final class LiveSession: @unchecked Sendable {
         return due
     }
 
+    /// Wall-clock time (seconds since 1970) of tick 0's boundary, the origin of timetags.
+    public var tickZeroWallTime: Double {
+        let a = anchor.withLock { $0 }
+        return a.wall - Double(a.tick) * secondsPerTick
+    }
+
     /// The tick whose boundary comes at or after wall-clock time `unix` (seconds since 1970):
     /// how OSC bundle timetags are placed. Nil when that moment is already past (next tick).
     public func tick(atWallTime unix: Double) -> Int? {

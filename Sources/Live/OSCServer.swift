@@ -27,7 +27,7 @@ public final class OSCServer: @unchecked Sendable {
     public let port: Int
     /// True when bound to a loopback address (127.x.x.x).
     public let isLoopback: Bool
-    /// Packets decoded, packets malformed, messages refused.
+    /// Datagrams received (all), datagrams that were not OSC, messages refused.
     public let receivedCount = Atomic<Int>(0)
     public let malformedCount = Atomic<Int>(0)
     public let rejectedCount = Atomic<Int>(0)
@@ -102,6 +102,7 @@ public final class OSCServer: @unchecked Sendable {
     /// Decodes one datagram and dispatches what it holds. Internal for tests.
     func handle(_ bytes: [UInt8], arrival: Double, from: sockaddr_in) {
         let who = Self.text(from)
+        receivedCount.add(1, ordering: .relaxed)
         let packet: OSCPacket
         do { packet = try OSCCodec.decode(bytes) } catch {
             let n = malformedCount.add(1, ordering: .relaxed).newValue
@@ -109,7 +110,6 @@ public final class OSCServer: @unchecked Sendable {
             reply(.message(OSCMessage("/dmm/error", [.string("malformed packet: \(error.description)")])), to: from)
             return
         }
-        receivedCount.add(1, ordering: .relaxed)
         dispatch(packet, time: .next, arrival: arrival, from: from, who: who)
     }
 

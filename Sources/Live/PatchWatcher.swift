@@ -64,9 +64,10 @@ public final class PatchWatcher: @unchecked Sendable {
         }
     }
 
-    /// Loads the file and queues the morph (or reports why it cannot). Internal for tests.
+    /// Loads the file now and queues the morph (or reports why it cannot); true when queued.
+    /// The polling loop calls this on every change; tests and `reload` commands call it directly.
     @discardableResult
-    func reload() -> Bool {
+    public func reload() -> Bool {
         do {
             let loaded = try PatchLoader.load(path: path, registry: registry)
             session.enqueue(.morph(to: loaded.network, document: loaded.document, over: morph), source: .watch)

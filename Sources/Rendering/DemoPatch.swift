@@ -5,6 +5,8 @@ public enum DemoPatch {
     public static let name = "demo"
     public static let text = """
     # demo.dmm: the built-in demo (dmm render with no patch)
+    # Three interfering sines coloured in HSV, a spiral from the angle, and a feedback
+    # trail that zooms and turns a little every frame.
     size 256x256
     fps 30
     frames 90
@@ -13,6 +15,7 @@ public enum DemoPatch {
     x:  coord.x
     y:  coord.y
     r:  coord.r
+    th: coord.theta
     s1: sin
     s2: sin
     s3: sin
@@ -25,14 +28,14 @@ public enum DemoPatch {
     s2.a = 3
     s2.x = 0.8 y - 0.5 x + 0.4 s1
     s2.b = -1.1 t
-    s3.a = 9
-    s3.x = r
-    s3.b = -3 t + 0.8 s2
-    fb.in = 0.55 out.g + 0.42 fb      # trails: the picture, plus what was there
-    fb.zoom = 1.015
-    fb.rotate = 0.01
-    out.h = 0.5 s1 + 0.4 s2 + 0.05 t
-    out.s = 0.4 + 0.5 s3
-    out.v = 0.2 s3 + 0.8 fb
+    s3.a = 7
+    s3.x = r + 0.15 s2
+    s3.b = -3 t + 6.2832 th      # 2π per turn: the spiral closes without a seam
+    fb.in = 0.5 s3 + 0.6 fb      # trails: the spiral, plus what was there
+    fb.zoom = 1.02
+    fb.rotate = 0.02
+    out.h = 0.45 s1 + 0.35 s2 + 0.1 t
+    out.s = 0.5 + 0.3 s2
+    out.v = 0.1 + 0.45 s3 + 0.5 fb
     """ + "\n"
 }

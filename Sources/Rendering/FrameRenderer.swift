@@ -39,6 +39,9 @@ public struct FrameRenderer {
         public var files: [String]
         public var computeSeconds: Double
         public var encodeSeconds: Double
+        /// Process CPU seconds (all cores) spent computing and encoding.
+        public var computeCPUSeconds: Double
+        public var encodeCPUSeconds: Double
         public var bytesWritten: Int
         public var audioSamples: Int
     }
@@ -96,12 +99,12 @@ public struct FrameRenderer {
         let batch = max(1, options.batch)
         var frames = [UInt8](repeating: 0, count: frameBytes * batch)
         var files: [String] = []
-        var computeTime = 0.0, encodeTime = 0.0, bytes = 0, audioSamples = 0
+        var computeTime = 0.0, encodeTime = 0.0, computeCPU = 0.0, encodeCPU = 0.0, bytes = 0, audioSamples = 0
         var done = 0
         do {
             while done < options.frames {
                 let n = min(batch, options.frames - done)
-                let c0 = Clock.now()
+                let c0 = Clock.now(), cpu0 = Clock.cpu()
                 let editDue = (edits.first.map { $0.tick < plan.currentTick + n } ?? false)
                     || (neuronEdits.first.map { $0.tick < plan.currentTick + n } ?? false)
                 if audio == nil && plan.canBatchTicks && !editDue {
@@ -124,8 +127,9 @@ public struct FrameRenderer {
                 }
                 }
                 computeTime += Clock.now() - c0
+                computeCPU += Clock.cpu() - cpu0
                 if !options.computeOnly {
-                    let e0 = Clock.now()
+                    let e0 = Clock.now(), ecpu0 = Clock.cpu()
                     let names = (0..<n).map { options.directory + "/" + frameName(done + $0 + 1) }
                     let result = encodeBatch(frames, count: n, frameBytes: frameBytes, width: t.width, height: t.height,
                                              names: names, png: options.png)
@@ -133,6 +137,7 @@ public struct FrameRenderer {
                     bytes += result.bytes
                     files += names
                     encodeTime += Clock.now() - e0
+                    encodeCPU += Clock.cpu() - ecpu0
                 }
                 done += n
                 progress(done)
@@ -144,6 +149,7 @@ public struct FrameRenderer {
             audio?.cancel(); throw RenderError("\(error)")
         }
         return Stats(frames: done, files: files, computeSeconds: computeTime, encodeSeconds: encodeTime,
+                     computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
                      bytesWritten: bytes, audioSamples: audioSamples)
     }
 

@@ -40,6 +40,9 @@ struct Render: ParsableCommand {
     @Option(help: "Replay a `dmm live --record` edit log, applying each edit at its tick.")
     var replay: String?
 
+    @Option(help: "Also write a contact sheet of 8 evenly spaced frames to this PNG.")
+    var contactSheet: String?
+
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
 
@@ -96,8 +99,14 @@ struct Render: ParsableCommand {
                 if mp4 { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: opts.audioPath, output: dir + "/\(loaded.name).mp4", gif: false) }
                 if gif { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: nil, output: dir + "/\(loaded.name).gif", gif: true) }
             }
+            if let contactSheet, !computeOnly {
+                let picks = (0..<min(8, count)).map { result.files[$0 * (count - 1) / max(1, min(8, count) - 1)] }
+                let images = try picks.map { try PNGCodec.read(path: $0) }
+                let sheet = ContactSheet.make(images: images, columns: min(4, images.count), thumbWidth: min(net.timing.width, 160))
+                try PNGCodec.write(sheet, to: contactSheet, options: PNGCodec.Options(level: 9, filter: .all))
+            }
             if stats {
-                print("{\"frames\": \(result.frames), \"compute_s\": \(result.computeSeconds), \"encode_s\": \(result.encodeSeconds), \"bytes\": \(result.bytesWritten), \"audio_samples\": \(result.audioSamples)}")
+                print("{\"frames\": \(result.frames), \"compute_s\": \(result.computeSeconds), \"encode_s\": \(result.encodeSeconds), \"compute_cpu_s\": \(result.computeCPUSeconds), \"encode_cpu_s\": \(result.encodeCPUSeconds), \"bytes\": \(result.bytesWritten), \"audio_samples\": \(result.audioSamples)}")
             }
         } catch let e as ValidationError {
             throw e

@@ -1,6 +1,7 @@
 import DMMCore
 import Fitting
 import PatchLanguage
+import MediaIO
 
 /// Patches used across the fitting tests, and small helpers.
 enum TestPatches {
@@ -85,4 +86,64 @@ func renderWithPlan(_ network: Network, frames: Int) throws -> [Float] {
         }
     }
     return out
+}
+
+extension TestPatches {
+    /// The recovery patch: three sines (one reading the other two) on x, y, t; 32×32.
+    static let known = """
+    size 32x32
+    fps 30
+    frames 8
+    x: coord.x
+    y: coord.y
+    t: clock
+    s1: sin
+    s2: sin
+    s3: sin
+    out: rgb
+
+    s1.x = 3 x + 1.2 y + 4 t
+    s1.b = 0.5
+    s2.x = -2 y + 0.8 x - 3 t
+    s2.b = -1
+    s3.x = 1.5 s1 + 2 s2 + x
+    s3.b = 0.3
+    out.r = 0.8 s1 + 0.1
+    out.g = 0.6 s2 + 0.3 s3
+    out.b = 0.7 s3 - 0.2
+    """
+
+    /// The synthesis target: two sines and the picture (3 neurons, 10 weights).
+    static let small = """
+    size 32x32
+    fps 30
+    frames 8
+    x: coord.x
+    y: coord.y
+    t: clock
+    s1: sin
+    s2: sin
+    out: rgb
+
+    s1.x = 3 x + 1.5 y + 6 t
+    s2.x = -2.5 y + x - 4 t
+    out.r = 0.8 s1
+    out.g = 0.7 s2
+    out.b = 0.5 s1 - 0.4 s2
+    """
+}
+
+/// Frames of a network rendered by the plan and rounded to bytes, as target images.
+func renderTargets(_ network: Network, frames: Int) throws -> FitTargets {
+    let probe = try TickPlan(network: network)
+    let plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
+    while plan.currentTick < 0 { plan.tick() }
+    let t = network.timing
+    var images: [RGBImage] = []
+    for _ in 0..<frames {
+        var bytes = [UInt8](repeating: 0, count: t.pixels * 3)
+        bytes.withUnsafeMutableBufferPointer { plan.tick(frame: $0.baseAddress) }
+        images.append(RGBImage(width: t.width, height: t.height, pixels: bytes))
+    }
+    return try FitTargets(images: images)
 }

@@ -5,7 +5,7 @@ public struct KindRegistry: Sendable {
     /// The built-in kinds, in the order `dmm kinds` lists them.
     public static let builtinList: [any NeuronKind.Type] = [
         Clock.self, CoordX.self, CoordY.self, CoordR.self, CoordTheta.self,
-        Sin.self, Cos.self, Tanh.self, Gauss.self, Mul.self, Abs.self, Clip.self,
+        Sin.self, Cos.self, Tanh.self, Sigmoid.self, Gauss.self, Mul.self, Abs.self, Clip.self,
         Accum.self, Identity.self, Feedback.self, RGB.self, HSV.self,
         // Audio (Kinds/Audio): sources, envelopes, filters, delay, output.
         OscSine.self, OscSaw.self, OscPulse.self, OscTri.self, FMOp.self, Phasor.self,

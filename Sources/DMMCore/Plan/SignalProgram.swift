@@ -1,6 +1,7 @@
 /// The compiled signal side of a `TickPlan`: where every signal output lives, in which order
 /// the signal neurons run, and the scratch they run in. Allocated once per compile; running it
-/// allocates nothing.
+/// allocates nothing and touches no Swift array or class property in its inner loops (those
+/// cost reference counting and exclusivity checks on every access).
 ///
 /// **Storage.** Every signal output slot is a timeline: `history` samples holding the previous
 /// tick's block, then room for a *batch* of `batchTicks` ticks. A neuron's input at sample j
@@ -12,9 +13,9 @@
 /// neurons by the connections between them (strongly connected components, topologically) and
 /// runs each acyclic neuron over the whole batch at once; only neurons on a loop through the
 /// matrix run tick by tick. At `block 1` that turns 48,000 tiny calls per neuron and second
-/// into a few hundred calls of a few hundred samples, with bit-for-bit the semantics of one
-/// tick per sample. Kernels must therefore be *block-size independent*: their output may
-/// depend on input samples and their state, never on where one call ends and the next begins.
+/// into a few hundred calls of a few hundred samples, with the semantics of one tick per
+/// sample. Kernels must therefore be *block-size independent*: their output may depend on
+/// input samples and their state, never on where one call ends and the next begins.
 ///
 /// **Groups.** Neurons of one `GroupedKind` with equal configurations on the same level of
 /// that order (so no connection between them) run in a single call, SIMD across neurons.
@@ -23,28 +24,8 @@ package final class SignalProgram {
     /// slot of a large patch stays in cache.
     package nonisolated(unsafe) static var batchSamples = 256
 
-    /// One signal neuron, with everything the stroke needs resolved at compile time.
-    struct Unit {
-        var neuron: Int
-        var kind: any NeuronKind
-        var group: (any GroupedKind)?
-        var rows: [Int]
-        /// Input p carries a signal (its stream terms apply); otherwise only its constant part.
-        var signalInput: [Bool]
-        var slots: [Int]
-        var state: UnsafeMutableRawPointer?
-        var seed: UInt64
-    }
-
-    /// What the stroke does, in order.
-    enum Step {
-        /// One neuron over the whole batch.
-        case single(Int)
-        /// Several neurons of one grouped kind over the whole batch, in one call.
-        case group([Int])
-        /// Neurons on a loop through the matrix: tick by tick, each tick all members.
-        case cycle([Int])
-    }
+    /// Step codes in `steps`: `[code, member count, members…]`.
+    static let single = 0, group = 1, cycle = 2
 
     package private(set) var samplesPerTick = 0
     /// Ticks that can run in one batch (1 when samples per tick already fill a batch).
@@ -54,17 +35,45 @@ package final class SignalProgram {
     private(set) var history = 0
     private(set) var stride = 0
     private(set) var slotCount = 0
-    var units: [Unit] = []
-    var steps: [Step] = []
-    /// The `audio.out` unit and whether its right input is unwired (mono: right = left).
-    var audioUnit: Int?
+    private(set) var unitCount = 0
+
+    /// Kinds by unit, and the same kinds as `GroupedKind` where they are one (for compiling).
+    var kinds: [any NeuronKind] = []
+    var groupKinds: [(any GroupedKind)?] = []
+    /// Kernels by unit (kept alive here; `kernelRefs` holds them unretained for the runner).
+    var boxes: [KernelBox] = []
+    /// The `audio.out` unit (−1: none) and whether its right input is unwired (mono).
+    var audioUnit = -1
     package var audioMono = false
-    /// Row → index among the rows whose constant part follows a changing scalar, or −1.
-    var dynamicOf: [Int] = []
-    var dynamicRows: [Int] = []
     /// True when no scalar neuron changes from tick to tick (only constants): batches then
     /// skip the scalar stroke entirely.
     var scalarsStatic = true
+    /// Rows (in order) whose constant part follows a changing scalar.
+    var dynamicRows: [Int] = []
+
+    // Flat tables (see `build`).
+    /// Per unit: input count, output count, offset into `rows`, offset into `slots`.
+    private(set) var unitInfo: UnsafeMutablePointer<Int>
+    /// Rows of every unit's inputs, as row·2 + 1 when the input carries a signal.
+    private(set) var rows: UnsafeMutablePointer<Int>
+    /// Output slots of every unit (−1 for an output that is not a signal).
+    private(set) var slots: UnsafeMutablePointer<Int>
+    private(set) var states: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private(set) var seeds: UnsafeMutablePointer<UInt64>
+    private(set) var kernelRefs: UnsafeMutablePointer<Unmanaged<KernelBox>>
+    /// `[code, count, members…]` per step, in running order.
+    private(set) var steps: UnsafeMutablePointer<Int>
+    private(set) var stepWords = 0
+    /// Copies of the plan's row structure (weights are read from the plan, they change).
+    private(set) var constStart: UnsafeMutablePointer<Int>
+    private(set) var constSlot: UnsafeMutablePointer<Int>
+    private(set) var streamStart: UnsafeMutablePointer<Int>
+    private(set) var streamSlot: UnsafeMutablePointer<Int>
+    private(set) var rowDefault: UnsafeMutablePointer<Float>
+    /// Per row: index among `dynamicRows`, or −1.
+    private(set) var dynamicOf: UnsafeMutablePointer<Int>
+    /// Per row: its constant part at the previous tick (NaN before the first), for ramps.
+    private(set) var rampFrom: UnsafeMutablePointer<Float>
 
     private(set) var store: UnsafeMutablePointer<Float>
     private(set) var scratch: UnsafeMutablePointer<Float>
@@ -72,59 +81,94 @@ package final class SignalProgram {
     private(set) var ios: UnsafeMutablePointer<KernelIO>
     /// Per dynamic row, its constant part at each tick of the batch (`batchTicks` each).
     private(set) var dynamicValues: UnsafeMutablePointer<Float>
-    private var storeFloats = 16, scratchFloats = 16, pointerCount = 1, ioCount = 1, dynamicFloats = 16
+
+    private var allocations: [UnsafeMutableRawPointer] = []
 
     /// An empty program (no signal neurons).
     package init() {
-        store = .allocate(capacity: 16); store.initialize(repeating: 0, count: 16)
-        scratch = .allocate(capacity: 16); scratch.initialize(repeating: 0, count: 16)
-        pointers = .allocate(capacity: 1); pointers.initialize(to: scratch)
-        ios = .allocate(capacity: 1)
-        ios.initialize(to: KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0),
-                                    outputs: UnsafeBufferPointer(start: nil, count: 0), count: 0,
-                                    context: KernelContext()))
-        dynamicValues = .allocate(capacity: 16); dynamicValues.initialize(repeating: 0, count: 16)
+        func none<T>(_ t: T.Type) -> UnsafeMutablePointer<T> { UnsafeMutablePointer<T>.allocate(capacity: 1) }
+        unitInfo = none(Int.self); rows = none(Int.self); slots = none(Int.self)
+        states = none(UnsafeMutableRawPointer?.self); seeds = none(UInt64.self); steps = none(Int.self)
+        kernelRefs = none(Unmanaged<KernelBox>.self)
+        constStart = none(Int.self); constSlot = none(Int.self); streamStart = none(Int.self)
+        streamSlot = none(Int.self); rowDefault = none(Float.self); dynamicOf = none(Int.self)
+        rampFrom = none(Float.self); store = none(Float.self); scratch = none(Float.self)
+        pointers = none(UnsafeMutablePointer<Float>.self); ios = none(KernelIO.self); dynamicValues = none(Float.self)
+        allocations = [UnsafeMutableRawPointer(unitInfo), UnsafeMutableRawPointer(rows), UnsafeMutableRawPointer(slots),
+                       UnsafeMutableRawPointer(states), UnsafeMutableRawPointer(seeds), UnsafeMutableRawPointer(steps),
+                       UnsafeMutableRawPointer(kernelRefs),
+                       UnsafeMutableRawPointer(constStart), UnsafeMutableRawPointer(constSlot),
+                       UnsafeMutableRawPointer(streamStart), UnsafeMutableRawPointer(streamSlot),
+                       UnsafeMutableRawPointer(rowDefault), UnsafeMutableRawPointer(dynamicOf),
+                       UnsafeMutableRawPointer(rampFrom), UnsafeMutableRawPointer(store), UnsafeMutableRawPointer(scratch),
+                       UnsafeMutableRawPointer(pointers), UnsafeMutableRawPointer(ios), UnsafeMutableRawPointer(dynamicValues)]
     }
 
-    deinit {
-        store.deallocate(); scratch.deallocate(); pointers.deallocate(); ios.deallocate()
-        dynamicValues.deallocate()
+    deinit { for p in allocations { p.deallocate() } }
+
+    /// Allocates `values.count` (at least 1) elements holding `values`, freed with the program.
+    private func table<T>(_ values: [T], minimum: Int = 1, fill: T) -> UnsafeMutablePointer<T> {
+        let count = max(minimum, values.count)
+        let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+        p.initialize(repeating: fill, count: count)
+        values.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: values.count) } }
+        allocations.append(UnsafeMutableRawPointer(p))
+        return p
+    }
+
+    /// Everything a compiled program needs, in plain arrays (built by `TickPlan.compileSignals`).
+    struct Layout {
+        var samplesPerTick = 1
+        var slots = 0
+        var unitInfo: [Int] = [], rows: [Int] = [], slotList: [Int] = []
+        var states: [UnsafeMutableRawPointer?] = [], seeds: [UInt64] = []
+        var steps: [Int] = []
+        var constStart: [Int] = [], constSlot: [Int] = [], streamStart: [Int] = [], streamSlot: [Int] = []
+        var rowDefault: [Float] = [], dynamicOf: [Int] = []
+        var scratchInputs = 1, pointerCount = 1, groupSize = 1
+    }
+
+    /// Lays out the tables and storage; everything zeroed (ramps NaN: "no previous tick").
+    func build(_ l: Layout) {
+        for p in allocations { p.deallocate() }
+        allocations = []
+        samplesPerTick = l.samplesPerTick
+        let n = l.samplesPerTick
+        batchTicks = max(1, Self.batchSamples / max(1, n))
+        lanes = (batchTicks * n + 15) / 16 * 16
+        history = (n + 15) / 16 * 16
+        stride = history + lanes + 16
+        slotCount = l.slots
+        unitCount = l.unitInfo.count / 4
+        unitInfo = table(l.unitInfo, fill: 0); rows = table(l.rows, fill: 0); slots = table(l.slotList, fill: -1)
+        states = table(l.states, fill: nil); seeds = table(l.seeds, fill: 0)
+        boxes = kinds.map { KernelBox.make($0) }
+        let refs = boxes.map { Unmanaged.passUnretained($0) }
+        kernelRefs = refs.isEmpty ? table([], fill: Unmanaged.passUnretained(KernelBox())) : table(refs, fill: refs[0])
+        steps = table(l.steps, fill: 0); stepWords = l.steps.count
+        constStart = table(l.constStart, fill: 0); constSlot = table(l.constSlot, fill: 0)
+        streamStart = table(l.streamStart, fill: 0); streamSlot = table(l.streamSlot, fill: 0)
+        rowDefault = table(l.rowDefault, fill: 0); dynamicOf = table(l.dynamicOf, fill: -1)
+        rampFrom = table([Float](repeating: .nan, count: l.rowDefault.count), fill: .nan)
+        store = table([], minimum: max(16, l.slots * stride), fill: 0)
+        scratch = table([], minimum: max(16, l.scratchInputs * lanes), fill: 0)
+        pointers = table([], minimum: max(1, l.pointerCount), fill: scratch)
+        ios = table([], minimum: max(1, l.groupSize),
+                    fill: KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0),
+                                   outputs: UnsafeBufferPointer(start: nil, count: 0), count: 0, context: KernelContext()))
+        dynamicValues = table([], minimum: max(16, dynamicRows.count * batchTicks), fill: 0)
     }
 
     /// Sample 0 of the current batch of slot `s`; the previous tick is at −samplesPerTick..<0.
     @inline(__always)
     func slot(_ s: Int) -> UnsafeMutablePointer<Float> { store + s * stride + history }
 
-    /// Sizes the storage for `slots` slots and the given schedule; everything zeroed.
-    func allocate(samplesPerTick n: Int, slots: Int, scratchInputs: Int, pointerCount pc: Int, groupSize: Int) {
-        samplesPerTick = n
-        batchTicks = max(1, Self.batchSamples / max(1, n))
-        lanes = (batchTicks * n + 15) / 16 * 16
-        history = (n + 15) / 16 * 16
-        stride = history + lanes + 16
-        slotCount = slots
-        store.deallocate(); scratch.deallocate(); pointers.deallocate(); ios.deallocate(); dynamicValues.deallocate()
-        storeFloats = max(16, slots * stride)
-        store = .allocate(capacity: storeFloats); store.initialize(repeating: 0, count: storeFloats)
-        scratchFloats = max(16, scratchInputs * lanes)
-        scratch = .allocate(capacity: scratchFloats); scratch.initialize(repeating: 0, count: scratchFloats)
-        pointerCount = max(1, pc)
-        pointers = .allocate(capacity: pointerCount); pointers.initialize(repeating: scratch, count: pointerCount)
-        ioCount = max(1, groupSize)
-        ios = .allocate(capacity: ioCount)
-        ios.initialize(repeating: KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0),
-                                           outputs: UnsafeBufferPointer(start: nil, count: 0), count: 0,
-                                           context: KernelContext()), count: ioCount)
-        dynamicFloats = max(16, dynamicRows.count * batchTicks)
-        dynamicValues = .allocate(capacity: dynamicFloats); dynamicValues.initialize(repeating: 0, count: dynamicFloats)
-    }
-
     /// Moves the last tick of a batch of `ticks` ticks into every slot's history.
     func keepLastTick(of ticks: Int) {
-        let n = samplesPerTick
+        let n = samplesPerTick, base = store + history, stride = stride
         guard ticks > 0, n > 0 else { return }
         for s in 0..<slotCount {
-            let p = slot(s)
+            let p = base + s * stride
             (p - n).update(from: p + (ticks - 1) * n, count: n)
         }
     }

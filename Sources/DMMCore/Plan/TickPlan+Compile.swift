@@ -46,7 +46,6 @@ extension TickPlan {
         let fieldFloats = max(16, fieldCount * fieldLanes)
         fieldPrev = .allocate(capacity: fieldFloats); fieldPrev.initialize(repeating: 0, count: fieldFloats)
         fieldNext = .allocate(capacity: fieldFloats); fieldNext.initialize(repeating: 0, count: fieldFloats)
-        rampFrom = Array(repeating: .nan, count: rowDefault.count)
         for i in spatialNeurons {
             spatialInputs[i] = net.neurons[i].kind.inputs.map { _ in
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: max(16, fieldLanes))

@@ -62,8 +62,6 @@ public final class TickPlan: @unchecked Sendable {
     package var spatialInputs: [Int: [UnsafeMutablePointer<Float>]] = [:]
     /// Private state of each neuron (`stateBytes`), zeroed.
     package var states: [Int: UnsafeMutableRawPointer] = [:]
-    /// The constant part of each signal row at the previous tick, for ramps.
-    package var rampFrom: [Float] = []
 
     /// The tick the next call to `tick` computes.
     public internal(set) var currentTick: Int

@@ -1,0 +1,229 @@
+/// One run of a `SignalProgram` over a batch of ticks.
+///
+/// A snapshot of the program's tables as plain pointers, built once per batch, so that the
+/// per-neuron work (rows, kernel calls, audio copy) pays no reference counting and no
+/// exclusivity checks: at `block 64` a 64-oscillator patch makes 48,000 kernel calls a second
+/// of sound, and 100 ns of bookkeeping each would cost more than the sines themselves.
+struct SignalRunner {
+    let unitInfo, rows, slots, steps: UnsafeMutablePointer<Int>
+    let stepWords: Int
+    let states: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let seeds: UnsafeMutablePointer<UInt64>
+    let constStart, constSlot, streamStart, streamSlot, dynamicOf: UnsafeMutablePointer<Int>
+    let rowDefault, rampFrom, dynamicValues, store, scratch: UnsafeMutablePointer<Float>
+    let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    let ios: UnsafeMutablePointer<KernelIO>
+    let constW, streamW, scalars: UnsafePointer<Float>?
+    let kernels: UnsafeMutablePointer<Unmanaged<KernelBox>>
+    /// Samples per tick, lanes of a full batch, slot layout, ticks in this batch.
+    let n, lanes, history, stride, batchTicks, ticks: Int
+    let audioUnit: Int
+    let audioMono: Bool
+    let audio: UnsafeMutablePointer<Float>?
+    let recorded: Bool
+    let context: KernelContext
+
+    init(program p: SignalProgram, constW: UnsafePointer<Float>?, streamW: UnsafePointer<Float>?,
+         scalars: UnsafePointer<Float>?, ticks: Int, audio: UnsafeMutablePointer<Float>?,
+         recorded: Bool, context: KernelContext) {
+        unitInfo = p.unitInfo; rows = p.rows; slots = p.slots; steps = p.steps; stepWords = p.stepWords
+        states = p.states; seeds = p.seeds
+        constStart = p.constStart; constSlot = p.constSlot; streamStart = p.streamStart; streamSlot = p.streamSlot
+        dynamicOf = p.dynamicOf; rowDefault = p.rowDefault; rampFrom = p.rampFrom; dynamicValues = p.dynamicValues
+        store = p.store; scratch = p.scratch; pointers = p.pointers; ios = p.ios
+        self.constW = constW; self.streamW = streamW; self.scalars = scalars
+        kernels = p.kernelRefs
+        n = p.samplesPerTick; lanes = p.lanes; history = p.history; stride = p.stride; batchTicks = p.batchTicks
+        self.ticks = ticks
+        audioUnit = p.audioUnit; audioMono = p.audioMono
+        self.audio = audio; self.recorded = recorded; self.context = context
+    }
+
+    @inline(__always)
+    func slot(_ s: Int) -> UnsafeMutablePointer<Float> { store + s * stride + history }
+
+    /// Every step in order.
+    func run() {
+        var i = 0
+        while i < stepWords {
+            let code = steps[i], count = steps[i + 1]
+            let members = steps + i + 2
+            switch code {
+            case SignalProgram.single:
+                runUnit(members[0], from: 0, ticks: ticks)
+            case SignalProgram.cycle:
+                for tau in 0..<ticks {
+                    for m in 0..<count { runUnit(members[m], from: tau, ticks: 1) }
+                }
+            default:
+                runGroup(members, count: count)
+            }
+            i += 2 + count
+        }
+    }
+
+    /// One unit over ticks `from..<from+ticks` of the batch.
+    @inline(__always)
+    func runUnit(_ u: Int, from tau0: Int, ticks tk: Int) {
+        let nin = unitInfo[4 * u], nout = unitInfo[4 * u + 1]
+        let rowBase = rows + unitInfo[4 * u + 2], slotBase = slots + unitInfo[4 * u + 3]
+        let ptrs = pointers
+        for p in 0..<nin {
+            ptrs[p] = row(rowBase[p], from: tau0, ticks: tk, into: scratch + p * lanes)
+        }
+        for o in 0..<nout { ptrs[nin + o] = slotBase[o] >= 0 ? slot(slotBase[o]) + tau0 * n : scratch }
+        var ctx = context
+        ctx.tick = context.tick + tau0
+        ctx.logicalCount = tk * n
+        ctx.seed = seeds[u]
+        let io = KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                          outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
+                          count: (tk * n + 15) / 16 * 16, context: ctx, state: states[u])
+        kernels[u]._withUnsafeGuaranteedRef { $0.forward(io) }
+        if u == audioUnit, let audio, nin > 0 {
+            let left = ptrs[0], right = audioMono || nin < 2 ? ptrs[0] : ptrs[1]
+            let dst = audio + tau0 * n * 2
+            for j in 0..<(tk * n) { dst[2 * j] = left[j]; dst[2 * j + 1] = right[j] }
+        }
+    }
+
+    /// Members of one grouped kind over the whole batch, in one call.
+    func runGroup(_ members: UnsafeMutablePointer<Int>, count: Int) {
+        var ptr = pointers
+        var input = 0
+        for m in 0..<count {
+            let u = members[m]
+            let nin = unitInfo[4 * u], nout = unitInfo[4 * u + 1]
+            let rowBase = rows + unitInfo[4 * u + 2], slotBase = slots + unitInfo[4 * u + 3]
+            for p in 0..<nin {
+                ptr[p] = row(rowBase[p], from: 0, ticks: ticks, into: scratch + input * lanes)
+                input += 1
+            }
+            for o in 0..<nout { ptr[nin + o] = slotBase[o] >= 0 ? slot(slotBase[o]) : scratch }
+            var ctx = context
+            ctx.logicalCount = ticks * n
+            ctx.seed = seeds[u]
+            ios[m] = KernelIO(inputs: UnsafeBufferPointer(start: ptr, count: nin),
+                              outputs: UnsafeBufferPointer(start: ptr + nin, count: nout),
+                              count: (ticks * n + 15) / 16 * 16, context: ctx, state: states[u])
+            ptr += nin + nout
+        }
+        let group = UnsafeBufferPointer(start: ios, count: count)
+        kernels[members[0]]._withUnsafeGuaranteedRef { $0.forwardGroup(group) }
+    }
+
+    /// The constant part of row `r`: its default (non-zero only for an empty row) plus
+    /// Σ w · scalar output of the previous tick.
+    @inline(__always)
+    func constantPart(_ r: Int) -> Float {
+        var c = rowDefault[r]
+        for k in constStart[r]..<constStart[r + 1] { c += constW![k] * scalars![constSlot[k]] }
+        return c
+    }
+
+    /// The down movement of a row over ticks `from..<from+ticks` of the batch into `dst`:
+    /// its constant part (scalars, ramped across each tick so that edits never zipper) plus,
+    /// for a signal input, Σ w · source one tick earlier. `code` is row·2 + (signal ? 1 : 0).
+    /// Returns `dst`, or the source itself when the row is a single weight-1 connection.
+    @inline(__always)
+    func row(_ code: Int, from tau0: Int, ticks tk: Int, into dst: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let r = code >> 1, signal = code & 1 != 0
+        let samples = tk * n
+        let count = (samples + 15) / 16 * 16
+        let s0 = streamStart[r], s1 = streamStart[r + 1]
+        let d = dynamicOf[r]
+        let offset = tau0 * n - n
+        let noConstants = constStart[r] == constStart[r + 1]
+        if signal && d < 0 && s1 - s0 == 1 && noConstants && streamW![s0] == 1 {
+            return slot(streamSlot[s0]) + offset
+        }
+        // Constant part.
+        if d >= 0 {
+            var last = rampFrom[r]
+            for tau in tau0..<(tau0 + tk) {
+                let c = recorded ? dynamicValues[d * batchTicks + tau] : constantPart(r)
+                Self.ramp(dst + (tau - tau0) * n, n, from: last.isNaN ? c : last, to: c)
+                last = c
+            }
+            rampFrom[r] = last
+            if count > samples { (dst + samples).update(repeating: last, count: count - samples) }
+        } else {
+            let c = constantPart(r)
+            let c0 = rampFrom[r].isNaN ? c : rampFrom[r]
+            rampFrom[r] = c
+            Lanes.fill(dst, count, c)
+            if c0 != c { Self.ramp(dst, n, from: c0, to: c) }
+        }
+        guard signal, s1 > s0 else { return dst }
+        // Stream part: eight terms per pass (fewer loads and stores of dst), then the rest.
+        let w = streamW!
+        var k = s0
+        while s1 - k >= 8 {
+            @inline(__always) func term(_ j: Int) -> (UnsafeMutablePointer<Float>, Lanes.V) {
+                (slot(streamSlot[k + j]) + offset, Lanes.V(repeating: w[k + j]))
+            }
+            let (p0, w0) = term(0), (p1, w1) = term(1), (p2, w2) = term(2), (p3, w3) = term(3)
+            let (p4, w4) = term(4), (p5, w5) = term(5), (p6, w6) = term(6), (p7, w7) = term(7)
+            var i = 0
+            while i < count {
+                let a = Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
+                    .addingProduct(w2, Lanes.load(p2, i)).addingProduct(w3, Lanes.load(p3, i))
+                let b = (w4 * Lanes.load(p4, i)).addingProduct(w5, Lanes.load(p5, i))
+                    .addingProduct(w6, Lanes.load(p6, i)).addingProduct(w7, Lanes.load(p7, i))
+                Lanes.store(a + b, dst, i)
+                i += 16
+            }
+            k += 8
+        }
+        while k < s1 {
+            let m = min(4, s1 - k)
+            let p0 = slot(streamSlot[k]) + offset, w0 = Lanes.V(repeating: w[k])
+            var i = 0
+            switch m {
+            case 4:
+                let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
+                let p2 = slot(streamSlot[k + 2]) + offset, w2 = Lanes.V(repeating: w[k + 2])
+                let p3 = slot(streamSlot[k + 3]) + offset, w3 = Lanes.V(repeating: w[k + 3])
+                while i < count {
+                    let a = Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
+                    Lanes.store(a.addingProduct(w2, Lanes.load(p2, i)).addingProduct(w3, Lanes.load(p3, i)), dst, i)
+                    i += 16
+                }
+            case 3:
+                let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
+                let p2 = slot(streamSlot[k + 2]) + offset, w2 = Lanes.V(repeating: w[k + 2])
+                while i < count {
+                    let a = Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
+                    Lanes.store(a.addingProduct(w2, Lanes.load(p2, i)), dst, i)
+                    i += 16
+                }
+            case 2:
+                let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
+                while i < count {
+                    Lanes.store(Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i)), dst, i)
+                    i += 16
+                }
+            default:
+                while i < count {
+                    Lanes.store(Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)), dst, i)
+                    i += 16
+                }
+            }
+            k += m
+        }
+        return dst
+    }
+
+    /// Writes a ramp over one tick of `n` samples ending exactly on `c` (a constant when
+    /// `c0 == c`).
+    @inline(__always)
+    static func ramp(_ dst: UnsafeMutablePointer<Float>, _ n: Int, from c0: Float, to c: Float) {
+        if c0 == c {
+            for j in 0..<n { dst[j] = c }
+            return
+        }
+        let step = (c - c0) / Float(n)
+        for j in 0..<(n - 1) { dst[j] = c0 + step * Float(j + 1) }
+        dst[n - 1] = c
+    }
+}

@@ -1,0 +1,245 @@
+import ArgumentParser
+import DMMCore
+import Dispatch
+import Fitting
+import MediaIO
+import PatchLanguage
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dmm fit`: gradient fitting of a patch's weights to target frames.
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fit a patch's weights to target frames (Adam on exact gradients through time).",
+        discussion: """
+        Minimises the mean squared pixel error over all frames. Writes the fitted patch (same \
+        layout and comments, new weights) and, beside it, NAME-sheet.png (targets above, fit \
+        below), NAME-loss.png and NAME-loss.csv. Ctrl-C saves NAME-checkpoint.json and exits \
+        130; --resume continues to the same weights an uninterrupted run reaches. \
+        From scratch, try `dmm template cppn` with --restarts 4 --prune.
+        """)
+
+    @Argument(help: "The patch whose weights are fitted (.dmm).")
+    var patch: String
+
+    @Option(help: "Target frames: a folder of PNGs or a glob pattern ('frames/*.png').")
+    var target: String
+
+    @Option(name: .shortAndLong, help: "Fitted patch to write (default PATCH-fitted.dmm).")
+    var output: String?
+
+    @Option(help: "Adam steps of the main fit.")
+    var steps: Int = 1000
+
+    @Option(help: "Adam learning rate.")
+    var lr: Float = 0.01
+
+    @Option(help: "Use only the first N target frames.")
+    var frames: Int?
+
+    @Flag(help: "Resample targets whose size differs from the patch's.")
+    var resize = false
+
+    @Option(help: "Independent starts tried in parallel (start 0: the patch's weights; the others frequency-aware).")
+    var restarts: Int = 1
+
+    @Option(help: "Steps each start gets before the best continues (default a quarter of --steps, at least 50).")
+    var trialSteps: Int?
+
+    @Option(help: "L1 penalty λ·Σ|w| (drives unneeded weights towards 0).")
+    var l1: Float = 0
+
+    @Flag(help: "After the fit, remove weights one at a time while the loss recovers.")
+    var prune = false
+
+    @Option(help: "Seed for the starts.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Starting weights: auto, given or frequency.")
+    var initialisation: String = "auto"
+
+    @Flag(help: "Continue from the checkpoint beside the output.")
+    var resume = false
+
+    @Flag(name: .shortAndLong, help: "No progress output.")
+    var quiet = false
+
+    @Flag(help: "Print fit statistics as one JSON line on stdout.")
+    var stats = false
+
+    func validate() throws {
+        guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }
+        guard lr > 0 else { throw ValidationError("--lr must be > 0") }
+        guard restarts >= 1 else { throw ValidationError("--restarts must be ≥ 1") }
+        guard l1 >= 0 else { throw ValidationError("--l1 must be ≥ 0") }
+        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        guard FitOptions.Initialisation(rawValue: initialisation) != nil else {
+            throw ValidationError("--initialisation must be auto, given or frequency")
+        }
+    }
+
+    func run() throws {
+        do throws(any Error) {
+            let loaded = try PatchLoader.load(path: patch)
+            let net = loaded.network
+            let out = output ?? (patch.hasSuffix(".dmm") ? String(patch.dropLast(4)) : patch) + "-fitted.dmm"
+            let stem = out.hasSuffix(".dmm") ? String(out.dropLast(4)) : out
+            let paths = try FitTargets.paths(matching: target)
+            let targets = try FitTargets.load(paths: paths, size: (net.timing.width, net.timing.height), resize: resize,
+                                              maxFrames: frames)
+            var o = FitOptions()
+            o.steps = steps; o.learningRate = lr; o.restarts = restarts; o.trialSteps = trialSteps
+            o.l1 = l1; o.prune = prune; o.seed = seed
+            o.initialisation = FitOptions.Initialisation(rawValue: initialisation)!
+            let checkpoint = Checkpoint.path(forOutput: out)
+            let trainer = resume
+                ? try Trainer(resuming: try Checkpoint.load(from: checkpoint), network: net, targets: targets, options: o)
+                : try Trainer(network: net, targets: targets, options: o)
+
+            // Ctrl-C: ignore the default action, and let a signal source raise a flag that the
+            // loop polls between steps (a main-queue handler would never run while we compute).
+            let stop = StopFlag()
+            signal(SIGINT, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+            source.setEventHandler { stop.raise() }
+            source.resume()
+            defer { source.cancel() }
+
+            let display = FitProgressDisplay(quiet: quiet, options: o, name: loaded.name)
+            let started = ContinuousClock.now
+            let cpu0 = processCPUSeconds()
+            let outcome = trainer.run(shouldStop: { stop.isRaised }, progress: { display.report($0) })
+            display.finish()
+            switch outcome {
+            case .interrupted(let state):
+                try Checkpoint.save(state, to: checkpoint)
+                let step = state.runs.map(\.step).max() ?? 0
+                FileHandleStderr.write("fit: interrupted at step \(step); checkpoint saved to \(checkpoint) (continue with --resume)\n")
+                throw ExitCode(130)
+            case .finished(let r):
+                let seconds = Double((ContinuousClock.now - started).components.seconds)
+                    + Double((ContinuousClock.now - started).components.attoseconds) * 1e-18
+                let cpu = processCPUSeconds() - cpu0
+                try Checkpoint.save(trainer.state, to: checkpoint)
+                try writeOutputs(r, loaded: loaded, targets: targets, patchPath: out, stem: stem, options: o)
+                if !quiet {
+                    if r.startDescriptions.count > 1 {
+                        FileHandleStderr.write("fit: start \(r.winner) won: \(r.startDescriptions[r.winner])\n")
+                        for (i, l) in r.trialLosses.enumerated() {
+                            FileHandleStderr.write("  start \(i): loss \(fmt(l)) (\(fmt(Trainer.psnr(l))) dB) after the trials\n")
+                        }
+                    }
+                    FileHandleStderr.write("fit: loss \(fmt(r.loss)) (PSNR \(fmt(r.psnr)) dB) after \(r.steps) steps; \(r.activeWeights) of \(r.initialWeights) weights\(prune ? " (\(r.prunedKept) cut, \(r.prunedUndone) cuts undone)" : "")\n")
+                    FileHandleStderr.write("wrote \(out), \(stem)-sheet.png, \(stem)-loss.png, \(stem)-loss.csv\n")
+                }
+                if stats {
+                    let ms = r.steps > 0 ? seconds * 1000 / Double(r.steps) : 0
+                    print("{\"steps\": \(r.steps), \"loss\": \(r.loss), \"psnr\": \(r.psnr), \"weights\": \(r.activeWeights), \"winner\": \(r.winner), \"seconds\": \(seconds), \"cpu_seconds\": \(cpu), \"ms_per_step\": \(ms), \"losses_at\": {\(lossesAt(r.losses))}}")
+                }
+            }
+        } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    func writeOutputs(_ r: FitResult, loaded: LoadedPatch, targets: FitTargets, patchPath: String, stem: String,
+                      options o: FitOptions) throws {
+        let doc = loaded.document.updatingWeights(from: r.network)
+        try AtomicFile.write(Array(PatchPrinter.format(doc).utf8), to: patchPath)
+        // Contact sheet: up to six frames, targets above, fit below.
+        let n = min(6, r.pictures.frames)
+        let picks = (0..<n).map { n > 1 ? $0 * (r.pictures.frames - 1) / (n - 1) : 0 }
+        let images = picks.map { targets.image(frame: $0) } + picks.map { r.pictures.image(frame: $0) }
+        let sheet = ContactSheet.make(images: images, columns: n, thumbWidth: min(targets.width, 160))
+        try PNGCodec.write(sheet, to: stem + "-sheet.png")
+        let chart = ContactSheet.lineChart(values: r.losses.isEmpty ? [Float(r.loss)] : r.losses, width: 640, height: 240, logScale: true)
+        try PNGCodec.write(chart, to: stem + "-loss.png")
+        var csv = "step,phase,loss,psnr_db,weights\n"
+        let trial = r.startDescriptions.count > 1 ? o.resolvedTrialSteps : 0
+        for (i, l) in r.losses.enumerated() {
+            let step = i + 1
+            let phase = step <= trial ? "trial" : (step <= o.steps ? "main" : "prune")
+            csv += "\(step),\(phase),\(l),\(fmt(Trainer.psnr(Double(l)))),\(i < r.counts.count ? r.counts[i] : r.activeWeights)\n"
+        }
+        try AtomicFile.write(Array(csv.utf8), to: stem + "-loss.csv")
+    }
+
+    func lossesAt(_ l: [Float]) -> String {
+        [1, 10, 50, 100, 200, 300, 500, 1000, 2000, l.count].filter { $0 >= 1 && $0 <= l.count }
+            .map { "\"\($0)\": \(l[$0 - 1])" }.joined(separator: ", ")
+    }
+}
+
+/// Four significant digits, for messages.
+func fmt(_ x: Double) -> String {
+    guard x.isFinite else { return "\(x)" }
+    if x != 0 && (abs(x) < 1e-3 || abs(x) >= 1e5) {
+        var e = 0, m = abs(x)
+        while m >= 10 { m /= 10; e += 1 }
+        while m < 1 { m *= 10; e -= 1 }
+        return (x < 0 ? "-" : "") + String(Double(Int(m * 1000 + 0.5)) / 1000) + "e\(e)"
+    }
+    return String(Double(Int((x * 100).rounded())) / 100)
+}
+
+/// CPU seconds of this process (user + system), for benchmark figures.
+func processCPUSeconds() -> Double {
+    var u = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+}
+
+/// The Ctrl-C flag: set by the signal source, polled by the fit loop between steps.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func raise() { flag.store(true, ordering: .relaxed) }
+    var isRaised: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// Progress bars for the phases of a fit (trials: all starts together; main; pruning).
+final class FitProgressDisplay: Sendable {
+    let quiet: Bool
+    let options: FitOptions
+    let name: String
+    let trialsDone = Atomic<Int>(0)
+    let bars: Mutex<[String: ProgressReporter]> = Mutex([:])
+
+    init(quiet: Bool, options: FitOptions, name: String) { self.quiet = quiet; self.options = options; self.name = name }
+
+    func report(_ p: Trainer.Progress) {
+        guard !quiet else { return }
+        let extra = "loss \(fmt(p.loss)) \(fmt(p.psnr)) dB"
+        switch p.phase {
+        case .trials:
+            let done = trialsDone.add(1, ordering: .relaxed).newValue
+            bar("trials", total: options.resolvedTrialSteps * options.restarts, label: "fit \(name): \(options.restarts) starts")
+                .update(completed: done, extra: extra)
+        case .main:
+            closeBar("trials")
+            bar("main", total: options.steps, label: "fit \(name)").update(completed: p.step, extra: extra)
+        case .prune:
+            closeBar("main")
+            bar("prune", total: 0, label: "prune \(name)").update(completed: p.step, extra: "\(p.activeWeights) weights " + extra)
+        case .done: break
+        }
+    }
+
+    func bar(_ key: String, total: Int, label: String) -> ProgressReporter {
+        bars.withLock { b in
+            if let r = b[key] { return r }
+            let r = ProgressReporter(total: total, label: label, unit: "steps")
+            b[key] = r
+            return r
+        }
+    }
+
+    func closeBar(_ key: String) { bars.withLock { $0[key] }?.finish() }
+
+    func finish() { for k in ["trials", "main", "prune"] { closeBar(k) } }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import DMMCore
+import Fitting
+import MediaIO
+import PatchLanguage
+
+/// `dmm template cppn`: an over-complete starting patch for `dmm fit`.
+struct Template: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an over-complete starting patch for fitting (layers of sin neurons over x, y, t).",
+        discussion: "Example: dmm template cppn --neurons 16 -o start.dmm; dmm fit start.dmm --target frames/ --restarts 4 --prune")
+
+    @Argument(help: "Template kind (only 'cppn' for now).")
+    var kind: String = "cppn"
+
+    @Option(help: "Sine neurons in all.")
+    var neurons: Int = 16
+
+    @Option(help: "Layers the neurons are split into.")
+    var layers: Int = 2
+
+    @Option(help: "Frame size WIDTHxHEIGHT.")
+    var size: String = "64x64"
+
+    @Option(help: "Frames per second.")
+    var fps: Double = 30
+
+    @Option(help: "Clip length in frames (sets the clock rate so t runs 0…2).")
+    var frames: Int = 60
+
+    @Option(help: "Seed of the initial weights.")
+    var seed: UInt64 = 1
+
+    @Option(name: .shortAndLong, help: "File to write (default: standard output).")
+    var output: String?
+
+    func validate() throws {
+        guard kind == "cppn" else { throw ValidationError("unknown template '\(kind)'; available: cppn") }
+        guard neurons >= 1, layers >= 1, layers <= neurons else { throw ValidationError("need 1 ≤ --layers ≤ --neurons") }
+    }
+
+    func run() throws {
+        do throws(any Error) {
+            let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard p.count == 2, (1...16384).contains(p[0]), (1...16384).contains(p[1]) else {
+                throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 64x64")
+            }
+            let net = try CPPNTemplate.make(neurons: neurons, layers: layers, width: p[0], height: p[1], fps: fps,
+                                            frames: frames, seed: seed)
+            let text = PatchPrinter.print(network: net, comment: "cppn template: \(neurons) sin neurons in \(layers) layers over x, y, t (dmm template cppn)")
+            if let output { try AtomicFile.write(Array(text.utf8), to: output) } else { print(text, terminator: "") }
+        } catch let e as ValidationError {
+            throw e
+        } catch {
+            throw fail(error)
+        }
+    }
+}
