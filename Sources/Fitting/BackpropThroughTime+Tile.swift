@@ -15,20 +15,21 @@ extension BackpropThroughTime {
 
         targets.values.withUnsafeBufferPointer { tv in
             let target = tv.baseAddress!
-            FitKernels.zero(ws.outTrace, stateSize)
+            // checkpoints[s] is the state before segment s (all field outputs); segment 0
+            // starts from zeros. A segment reads it in place, so nothing is copied back.
+            FitKernels.zero(ws.checkpoints, stateSize)
             if fieldStateBytes > 0 { ws.liveState.initializeMemory(as: UInt8.self, repeating: 0, count: fieldStateBytes) }
             var loss = 0.0
             for s in 0..<segments {
                 let j0 = s * k, j1 = min(ticks, j0 + k)
-                if gradient && segments > 1 {
-                    (ws.checkpoints + s * stateSize).update(from: ws.outTrace, count: stateSize)
-                    if fieldStateBytes > 0 {
-                        (ws.stateCheckpoints + s * fieldStateBytes).copyMemory(from: ws.liveState, byteCount: fieldStateBytes)
-                    }
+                if gradient && segments > 1 && fieldStateBytes > 0 {
+                    (ws.stateCheckpoints + s * fieldStateBytes).copyMemory(from: ws.liveState, byteCount: fieldStateBytes)
                 }
-                loss += forwardSegment(ws, j0, j1, start: start, count: count, logical: logical, target: target, wantLoss: true,
-                                       capture: capture)
-                if s < segments - 1 { ws.outTrace.update(from: ws.outTrace + (j1 - j0) * stateSize, count: stateSize) }
+                loss += forwardSegment(ws, j0, j1, base: ws.checkpoints + s * stateSize, start: start, count: count,
+                                       logical: logical, target: target, wantLoss: true, capture: capture)
+                if s < segments - 1 {
+                    (ws.checkpoints + (s + 1) * stateSize).update(from: ws.outTrace + (j1 - j0 - 1) * stateSize, count: stateSize)
+                }
             }
             tileLoss[ti] = loss
             guard gradient else { return }
@@ -38,15 +39,16 @@ extension BackpropThroughTime {
             let rowSums = tileRowSum + ti * ticks * rowSumCount
             for s in stride(from: segments - 1, through: 0, by: -1) {
                 let j0 = s * k, j1 = min(ticks, j0 + k)
+                let base = ws.checkpoints + s * stateSize
                 if s != segments - 1 {
-                    ws.outTrace.update(from: ws.checkpoints + s * stateSize, count: stateSize)
                     if fieldStateBytes > 0 {
                         ws.liveState.copyMemory(from: ws.stateCheckpoints + s * fieldStateBytes, byteCount: fieldStateBytes)
                     }
-                    _ = forwardSegment(ws, j0, j1, start: start, count: count, logical: logical, target: target, wantLoss: false)
+                    _ = forwardSegment(ws, j0, j1, base: base, start: start, count: count, logical: logical, target: target,
+                                       wantLoss: false)
                 }
                 for j in stride(from: j1 - 1, through: j0, by: -1) {
-                    backwardTick(ws, j, q: j - j0, start: start, count: count, logical: logical, target: target,
+                    backwardTick(ws, j, q: j - j0, base: base, start: start, count: count, logical: logical, target: target,
                                  grad: grad, rowSums: rowSums)
                 }
             }
@@ -66,49 +68,42 @@ extension BackpropThroughTime {
 
     /// Source pointer of stream term `k` at the previous tick.
     @inline(__always)
-    func source(_ k: Int, prev: UnsafeMutablePointer<Float>, start: Int) -> UnsafeMutablePointer<Float> {
-        let s = streamSrc[k]
+    func source(_ t: EngineTables, _ k: Int, prev: UnsafeMutablePointer<Float>, start: Int) -> UnsafeMutablePointer<Float> {
+        let s = t.streamSrc[k]
         return s >= 0 ? prev + s * tileLanes : constantFields + (-1 - s) * lanes + start
     }
 
-    /// The down movement of row `r` into `dst`, in the renderer's order of operations:
-    /// `c + w₀·y₀ + w₁·y₁` in one pass (fused multiply-adds), then one term at a time.
+    /// The down movement of row `r` into `dst`: `c + w₀·y₀ + w₁·y₁ + …` accumulated by fused
+    /// multiply-adds in term order, exactly the renderer's sequence of operations (so the
+    /// pictures agree to the bit), but in registers, 16 lanes at a time.
     @inline(__always)
-    func down(_ dst: UnsafeMutablePointer<Float>, row r: Int, c: Float, prev: UnsafeMutablePointer<Float>, start: Int, count: Int) {
-        let s0 = streamStart[r], s1 = streamStart[r + 1]
+    func down(_ t: EngineTables, _ ws: TileWorkspace, _ dst: UnsafeMutablePointer<Float>, row r: Int, c: Float,
+              prev: UnsafeMutablePointer<Float>, start: Int, count: Int) {
+        let s0 = t.streamStart[r], m = t.streamStart[r + 1] - s0
+        let srcs = ws.sources
+        for k in 0..<m { srcs[k] = source(t, s0 + k, prev: prev, start: start) }
+        let w = t.streamW + s0
         let cv = FitKernels.V(repeating: c)
-        var k = s0
-        if s1 - s0 >= 2 {
-            let w0 = FitKernels.V(repeating: streamW[k]), w1 = FitKernels.V(repeating: streamW[k + 1])
-            let a = source(k, prev: prev, start: start), b = source(k + 1, prev: prev, start: start)
-            var i = 0
-            while i < count {
-                FitKernels.store(cv.addingProduct(w0, FitKernels.load(a, i)).addingProduct(w1, FitKernels.load(b, i)), dst, i)
-                i += 16
-            }
-            k += 2
-        } else {
-            let w0 = FitKernels.V(repeating: streamW[k]), a = source(k, prev: prev, start: start)
-            var i = 0
-            while i < count { FitKernels.store(cv.addingProduct(w0, FitKernels.load(a, i)), dst, i); i += 16 }
-            k += 1
-        }
-        while k < s1 {
-            FitKernels.axpy(dst, streamW[k], source(k, prev: prev, start: start), count)
-            k += 1
+        var i = 0
+        while i < count {
+            var acc = cv
+            for k in 0..<m { acc = acc.addingProduct(FitKernels.V(repeating: w[k]), FitKernels.load(srcs[k], i)) }
+            FitKernels.store(acc, dst, i)
+            i += 16
         }
     }
 
     /// Sets the input pointers of neuron `n` at tick `j` (stored inputs or fresh fills).
     @inline(__always)
-    func bindInputs(_ n: FieldNeuron, _ ws: TileWorkspace, q: Int, ct: UnsafeMutablePointer<Float>, count: Int) {
-        for p in 0..<n.rows.count {
-            let st = n.rowStored[p]
+    func bindInputs(_ t: EngineTables, _ n: Int, _ ws: TileWorkspace, q: Int, ct: UnsafeMutablePointer<Float>, count: Int) {
+        let i0 = t.inStart[n], nin = t.inStart[n + 1] - i0
+        for p in 0..<nin {
+            let st = t.rowStored[i0 + p]
             if st >= 0 {
                 ws.ptrs[p] = ws.inTrace + (q * storedRows + st) * tileLanes
             } else {
                 let dst = ws.fill + p * tileLanes
-                FitKernels.fill(dst, count, ct[n.rows[p]])
+                FitKernels.fill(dst, count, ct[t.rows[i0 + p]])
                 ws.ptrs[p] = dst
             }
         }
@@ -116,32 +111,36 @@ extension BackpropThroughTime {
 
     /// Ticks `j0..<j1` of one tile: computes and stores every field neuron's inputs and
     /// outputs in the segment trace; returns the tile's squared error on frame ticks.
-    func forwardSegment(_ ws: TileWorkspace, _ j0: Int, _ j1: Int, start: Int, count: Int, logical: Int,
+    func forwardSegment(_ ws: TileWorkspace, _ j0: Int, _ j1: Int, base: UnsafeMutablePointer<Float>, start: Int, count: Int, logical: Int,
                         target: UnsafePointer<Float>, wantLoss: Bool, capture: UnsafeMutablePointer<Float>? = nil) -> Double {
         let L = tileLanes, S = slots
+        let t = tables
+        let liveState = ws.liveState, stateTrace = ws.stateTrace, ptrs = ws.ptrs, inTrace = ws.inTrace
         var loss = 0.0
         for j in j0..<j1 {
             let q = j - j0
-            let prev = ws.outTrace + q * S * L, cur = prev + S * L
+            let cur = ws.outTrace + q * S * L, prev = q == 0 ? base : cur - S * L
             let ct = constTrace + j * rowCount
             var ctx = context(tick: j, start: start, logical: logical)
-            for n in fieldNeurons {
-                let nin = n.rows.count, nout = n.outSlots.count
-                for p in 0..<nin where n.rowStored[p] >= 0 {
-                    down(ws.inTrace + (q * storedRows + n.rowStored[p]) * L, row: n.rows[p], c: ct[n.rows[p]], prev: prev,
-                         start: start, count: count)
+            for n in 0..<t.neuronCount {
+                let i0 = t.inStart[n], nin = t.inStart[n + 1] - i0
+                let o0 = t.outStart[n], nout = t.outStart[n + 1] - o0
+                for p in 0..<nin where t.rowStored[i0 + p] >= 0 {
+                    let r = t.rows[i0 + p]
+                    down(t, ws, inTrace + (q * storedRows + t.rowStored[i0 + p]) * L, row: r, c: ct[r], prev: prev, start: start, count: count)
                 }
-                bindInputs(n, ws, q: q, ct: ct, count: count)
-                for o in 0..<nout { ws.ptrs[nin + o] = cur + n.outSlots[o] * L }
+                bindInputs(t, n, ws, q: q, ct: ct, count: count)
+                for o in 0..<nout { ptrs[nin + o] = cur + t.outs[o0 + o] * L }
                 var state: UnsafeMutableRawPointer? = nil
-                if n.stateBytes > 0 {
-                    state = ws.liveState + n.stateOffset
-                    (ws.stateTrace + q * fieldStateBytes + n.stateOffset).copyMemory(from: state!, byteCount: n.stateBytes)
+                let sb = t.stateBytes[n]
+                if sb > 0 {
+                    state = liveState + t.stateOffset[n]
+                    (stateTrace + q * fieldStateBytes + t.stateOffset[n]).copyMemory(from: state!, byteCount: sb)
                 }
-                ctx.seed = n.seed
-                n.kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ws.ptrs, count: nin),
-                                        outputs: UnsafeBufferPointer(start: ws.ptrs + nin, count: nout),
-                                        count: count, context: ctx, state: state))
+                ctx.seed = t.seeds[n]
+                t.kinds[n].forward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                            outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
+                                            count: count, context: ctx, state: state))
             }
             if wantLoss && j >= warmUpTicks {
                 let f = j - warmUpTicks
@@ -157,68 +156,83 @@ extension BackpropThroughTime {
     /// One tick of reverse mode for one tile: loss gradient on frame ticks, every kind's
     /// backward, then the transpose of the down movement (weight gradients, and gradients
     /// of the previous tick's outputs).
-    func backwardTick(_ ws: TileWorkspace, _ j: Int, q: Int, start: Int, count: Int, logical: Int,
+    func backwardTick(_ ws: TileWorkspace, _ j: Int, q: Int, base: UnsafeMutablePointer<Float>, start: Int, count: Int, logical: Int,
                       target: UnsafePointer<Float>, grad: UnsafeMutablePointer<Double>,
                       rowSums: UnsafeMutablePointer<Double>) {
         let L = tileLanes, S = slots
-        let prev = ws.outTrace + q * S * L, cur = prev + S * L
+        let t = tables
+        let cur = ws.outTrace + q * S * L, prev = q == 0 ? base : cur - S * L
         let ct = constTrace + j * rowCount
+        let gyCur = ws.gyCur, gyPrev = ws.gyPrev, dirtyCur = ws.dirtyCur, dirtyPrev = ws.dirtyPrev
+        let ptrs = ws.ptrs, gx = ws.gx, zeros = ws.zeros
         if j >= warmUpTicks {
             let f = j - warmUpTicks
             let scale = Float(2 / Double(frames * pixels * 3))
             for c in 0..<3 {
                 let s = displaySlots[c]
-                FitKernels.lossGradient(ws.gyCur + s * L, accumulate: ws.dirtyCur[s], scale, cur + s * L,
+                FitKernels.lossGradient(gyCur + s * L, accumulate: dirtyCur[s], scale, cur + s * L,
                                         target + (f * 3 + c) * lanes + start, logical, count)
-                ws.dirtyCur[s] = true
+                dirtyCur[s] = true
             }
         }
         var ctx = context(tick: j, start: start, logical: logical)
-        for n in fieldNeurons where n.backward {
+        for n in 0..<t.neuronCount where t.backward[n] {
+            let i0 = t.inStart[n], nin = t.inStart[n + 1] - i0
+            let o0 = t.outStart[n], nout = t.outStart[n + 1] - o0
             var any = false
-            for s in n.outSlots where ws.dirtyCur[s] { any = true; break }
+            for o in 0..<nout where dirtyCur[t.outs[o0 + o]] { any = true; break }
             if !any { continue }
-            let nin = n.rows.count, nout = n.outSlots.count
-            bindInputs(n, ws, q: q, ct: ct, count: count)
+            bindInputs(t, n, ws, q: q, ct: ct, count: count)
             for o in 0..<nout {
-                let s = n.outSlots[o]
-                ws.ptrs[nin + o] = cur + s * L
-                ws.ptrs[nin + nout + o] = ws.dirtyCur[s] ? ws.gyCur + s * L : ws.zeros
+                let s = t.outs[o0 + o]
+                ptrs[nin + o] = cur + s * L
+                ptrs[nin + nout + o] = dirtyCur[s] ? gyCur + s * L : zeros
             }
             for p in 0..<nin {
-                let g = ws.gx + p * L
+                let g = gx + p * L
                 FitKernels.zero(g, count)
-                ws.ptrs[nin + 2 * nout + p] = g
+                ptrs[nin + 2 * nout + p] = g
             }
             var state: UnsafeMutableRawPointer? = nil
-            if n.stateBytes > 0 {
-                ws.stateCopy.copyMemory(from: ws.stateTrace + q * fieldStateBytes + n.stateOffset, byteCount: n.stateBytes)
+            let sb = t.stateBytes[n]
+            if sb > 0 {
+                ws.stateCopy.copyMemory(from: ws.stateTrace + q * fieldStateBytes + t.stateOffset[n], byteCount: sb)
                 state = ws.stateCopy
             }
-            ctx.seed = n.seed
-            n.kind.backward(KernelIO(inputs: UnsafeBufferPointer(start: ws.ptrs, count: nin),
-                                     outputs: UnsafeBufferPointer(start: ws.ptrs + nin, count: nout),
-                                     count: count, context: ctx, state: state),
-                            KernelGrads(outputGrads: UnsafeBufferPointer(start: ws.ptrs + nin + nout, count: nout),
-                                        inputGrads: UnsafeBufferPointer(start: ws.ptrs + nin + 2 * nout, count: nin)))
+            ctx.seed = t.seeds[n]
+            t.kinds[n].backward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                         outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
+                                         count: count, context: ctx, state: state),
+                                KernelGrads(outputGrads: UnsafeBufferPointer(start: ptrs + nin + nout, count: nout),
+                                            inputGrads: UnsafeBufferPointer(start: ptrs + nin + 2 * nout, count: nin)))
             for p in 0..<nin {
-                let r = n.rows[p]
-                guard rowWantsGx[r] else { continue }
-                let g = ws.gx + p * L
-                let rs = rowSumIndex[r]
+                let r = t.rows[i0 + p]
+                guard t.rowWantsGx[r] else { continue }
+                let g = gx + p * L
+                let rs = t.rowSumIndex[r]
                 if rs >= 0 { rowSums[j * rowSumCount + rs] += FitKernels.sum(g, count) }
-                if n.rowScalar[p] { continue }
-                for k in streamStart[r]..<streamStart[r + 1] {
-                    let s = streamSrc[k]
-                    if streamTrainable[k] { grad[k] += FitKernels.dot(g, source(k, prev: prev, start: start), count) }
-                    if s >= 0 && j > 0 && slotNeedsGrad[s] {
-                        if ws.dirtyPrev[s] { FitKernels.axpy(ws.gyPrev + s * L, streamW[k], g, count) }
-                        else { FitKernels.scale(ws.gyPrev + s * L, streamW[k], g, count); ws.dirtyPrev[s] = true }
+                if t.rowScalar[i0 + p] { continue }
+                for k in t.streamStart[r]..<t.streamStart[r + 1] {
+                    let s = t.streamSrc[k]
+                    let w = t.streamW[k]
+                    let y = source(t, k, prev: prev, start: start)
+                    let propagate = s >= 0 && j > 0 && t.slotNeedsGrad[s]
+                    if t.streamTrainable[k] {
+                        if propagate {
+                            grad[k] += FitKernels.dotAndAxpy(g, y, gyPrev + s * L, w, accumulate: dirtyPrev[s], count)
+                            dirtyPrev[s] = true
+                        } else {
+                            grad[k] += FitKernels.dot(g, y, count)
+                        }
+                    } else if propagate {
+                        if dirtyPrev[s] { FitKernels.axpy(gyPrev + s * L, w, g, count) }
+                        else { FitKernels.scale(gyPrev + s * L, w, g, count); dirtyPrev[s] = true }
                     }
                 }
             }
         }
         swap(&ws.gyCur, &ws.gyPrev)
-        for s in 0..<S { ws.dirtyCur[s] = ws.dirtyPrev[s]; ws.dirtyPrev[s] = false }
+        swap(&ws.dirtyCur, &ws.dirtyPrev)
+        for s in 0..<S { ws.dirtyPrev[s] = false }
     }
 }

@@ -21,7 +21,7 @@ import Dispatch
 /// `segmentTicks`: the forward pass stores the tile's state (every field output) at each
 /// segment start, and the backward pass recomputes one segment at a time, storing its inputs
 /// and outputs. Per worker the bound is
-/// `tileLanes × 4 B × (segments × S + (segmentTicks + 1) × S + segmentTicks × Rs + 4·S + 2·maxIn)`,
+/// `tileLanes × 4 B × (segments × S + segmentTicks × (S + Rs) + 2·S + 2·maxIn)`,
 /// with S field outputs and Rs stored field inputs, plus per tile `8 B × (weights + ticks ×
 /// Rc)` for partial gradients, independent of the number of pixels per tile times frames.
 /// A network with a spatial kind (feedback) reads other pixels, so its tile is the whole
@@ -40,12 +40,12 @@ public final class BackpropThroughTime: @unchecked Sendable {
         /// segment's trace stays in L2, large enough to amortise a kernel call.
         public var tileLanes: Int = 256
         /// Bytes of trace per worker that choose the segment length (per-pixel networks).
-        public var traceBudgetBytes: Int = 384 * 1024
+        public var traceBudgetBytes: Int = 640 * 1024
         /// Forces the segment length in ticks (tests of the checkpointing).
         public var segmentTicks: Int?
         /// Worker threads; 0 uses every core.
         public var workers: Int = 0
-        public init(tileLanes: Int = 256, traceBudgetBytes: Int = 384 * 1024, segmentTicks: Int? = nil, workers: Int = 0) {
+        public init(tileLanes: Int = 256, traceBudgetBytes: Int = 640 * 1024, segmentTicks: Int? = nil, workers: Int = 0) {
             self.tileLanes = tileLanes; self.traceBudgetBytes = traceBudgetBytes
             self.segmentTicks = segmentTicks; self.workers = workers
         }
@@ -143,6 +143,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
     let tileLoss: UnsafeMutablePointer<Double>
     let tileGrad: UnsafeMutablePointer<Double>
     let tileRowSum: UnsafeMutablePointer<Double>
+    let tables: EngineTables
 
     /// Compiles `network` for fitting against `targets`.
     ///
@@ -304,7 +305,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
         let tl = spatial ? max(16, lanes) : max(16, min(options.tileLanes / 16 * 16, max(16, lanes)))
         tileLanes = tl
         tiles = spatial ? 1 : (lanes + tl - 1) / tl
-        let perTick = (2 * slots + storedRows) * tl * 4 + fieldStateBytes
+        let perTick = (slots + storedRows) * tl * 4 + fieldStateBytes
         var seg: Int
         if let forced = options.segmentTicks { seg = forced }
         else if spatial { seg = Int(Double(ticks).squareRoot().rounded(.up)) }
@@ -315,12 +316,17 @@ public final class BackpropThroughTime: @unchecked Sendable {
         constTrace = .allocate(capacity: ticks * max(1, rowCount))
         scalarStates = .allocate(byteCount: max(16, ticks * scalarStateBytes), alignment: 16)
         let workers = min(tiles, options.workers > 0 ? options.workers : System.cores)
+        var maxTerms = 1
+        for r in 0..<rowCount { maxTerms = max(maxTerms, plan.streamStart[r + 1] - plan.streamStart[r]) }
         let segTicks = segmentTicks, segments = (ticks + segTicks - 1) / segTicks
         let nSlots = slotOwner.count, nStored = stored, stBytes = stateOff
         workspaces = (0..<max(1, workers)).map { _ in
             TileWorkspace(tileLanes: tl, slots: nSlots, storedRows: nStored, segmentTicks: segTicks, segments: segments,
-                          maxPorts: maxP, stateBytes: stBytes)
+                          maxPorts: maxP, stateBytes: stBytes, maxTerms: maxTerms)
         }
+        tables = EngineTables(streamStart: plan.streamStart, streamSrc: streamSrc, streamW: plan.streamW,
+                              streamTrainable: streamTr, rowWantsGx: rowWantsGx, rowSumIndex: rsIndex,
+                              slotNeedsGrad: slotNeedsGrad, neurons: fns)
         tileLoss = .allocate(capacity: tiles)
         tileGrad = .allocate(capacity: max(1, tiles * streamW.count))
         tileRowSum = .allocate(capacity: max(1, tiles * ticks * rsCount))
@@ -329,6 +335,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
     deinit {
         constantFields.deallocate(); scalarVals.deallocate(); constTrace.deallocate(); scalarStates.deallocate()
         tileLoss.deallocate(); tileGrad.deallocate(); tileRowSum.deallocate()
+        tables.free()
     }
 
     /// The network's own values of `parameters`.
@@ -354,7 +361,8 @@ public final class BackpropThroughTime: @unchecked Sendable {
     public func evaluate(_ weights: [Float], gradient wantGradient: Bool = true) -> Evaluation {
         precondition(weights.count == parameters.count)
         for (p, term) in paramTerm.enumerated() {
-            if term.stream { streamW[term.index] = weights[p] } else { constW[term.index] = weights[p] }
+            if term.stream { streamW[term.index] = weights[p]; tables.streamW[term.index] = weights[p] }
+            else { constW[term.index] = weights[p] }
         }
         scalarForward()
 
@@ -396,7 +404,8 @@ public final class BackpropThroughTime: @unchecked Sendable {
     public func pictures(_ weights: [Float]) -> FitTargets {
         precondition(weights.count == parameters.count)
         for (p, term) in paramTerm.enumerated() {
-            if term.stream { streamW[term.index] = weights[p] } else { constW[term.index] = weights[p] }
+            if term.stream { streamW[term.index] = weights[p]; tables.streamW[term.index] = weights[p] }
+            else { constW[term.index] = weights[p] }
         }
         scalarForward()
         let out = UnsafeMutablePointer<Float>.allocate(capacity: frames * 3 * lanes)

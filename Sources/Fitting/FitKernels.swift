@@ -52,6 +52,36 @@ enum FitKernels {
         return total
     }
 
+    /// Returns Σ g·y and does dst (+)= w·g in the same pass over g.
+    @inline(__always)
+    static func dotAndAxpy(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ w: Float,
+                           accumulate: Bool, _ count: Int) -> Double {
+        let wv = V(repeating: w)
+        var total = 0.0
+        var i = 0
+        while i < count {
+            let end = min(count, i + 256)
+            var acc = V(repeating: 0)
+            if accumulate {
+                while i < end {
+                    let gv = load(g, i)
+                    acc = acc.addingProduct(gv, load(y, i))
+                    store(load(dst, i).addingProduct(wv, gv), dst, i)
+                    i += 16
+                }
+            } else {
+                while i < end {
+                    let gv = load(g, i)
+                    acc = acc.addingProduct(gv, load(y, i))
+                    store(wv * gv, dst, i)
+                    i += 16
+                }
+            }
+            total += Double(acc.sum())
+        }
+        return total
+    }
+
     /// dst += w·x.
     @inline(__always)
     static func axpy(_ dst: UnsafeMutablePointer<Float>, _ w: Float, _ x: UnsafePointer<Float>, _ count: Int) {

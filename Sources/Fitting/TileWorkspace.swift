@@ -5,8 +5,7 @@
 /// All buffers are raw and 64-byte aligned; the class is only ever touched by one thread.
 final class TileWorkspace: @unchecked Sendable {
     let tileLanes: Int
-    /// Outputs of every field slot for `segmentTicks + 1` ticks; tick 0 is the state before
-    /// the segment.
+    /// Outputs of every field slot for the `segmentTicks` ticks of a segment.
     let outTrace: UnsafeMutablePointer<Float>
     /// Stored field inputs for `segmentTicks` ticks.
     let inTrace: UnsafeMutablePointer<Float>
@@ -18,8 +17,8 @@ final class TileWorkspace: @unchecked Sendable {
     var gyCur: UnsafeMutablePointer<Float>
     var gyPrev: UnsafeMutablePointer<Float>
     let zeros: UnsafeMutablePointer<Float>
-    var dirtyCur: [Bool]
-    var dirtyPrev: [Bool]
+    var dirtyCur: UnsafeMutablePointer<Bool>
+    var dirtyPrev: UnsafeMutablePointer<Bool>
     /// Private state of spatial kinds: live, per tick of a segment, per segment start.
     let liveState: UnsafeMutableRawPointer
     let stateTrace: UnsafeMutableRawPointer
@@ -27,9 +26,12 @@ final class TileWorkspace: @unchecked Sendable {
     let stateCopy: UnsafeMutableRawPointer
     /// Port pointer arrays for `KernelIO` / `KernelGrads`.
     let ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// Source pointers of one row's terms (the down movement).
+    let sources: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let bytes: Int
 
-    init(tileLanes L: Int, slots: Int, storedRows: Int, segmentTicks k: Int, segments: Int, maxPorts: Int, stateBytes: Int) {
+    init(tileLanes L: Int, slots: Int, storedRows: Int, segmentTicks k: Int, segments: Int, maxPorts: Int, stateBytes: Int,
+         maxTerms: Int) {
         tileLanes = L
         func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: max(64, n * 4), alignment: 64)
@@ -37,7 +39,7 @@ final class TileWorkspace: @unchecked Sendable {
             p.initialize(repeating: 0, count: max(16, n))
             return p
         }
-        outTrace = buffer((k + 1) * slots * L)
+        outTrace = buffer(k * slots * L)
         inTrace = buffer(k * storedRows * L)
         checkpoints = buffer(segments * slots * L)
         fill = buffer(maxPorts * L)
@@ -45,8 +47,8 @@ final class TileWorkspace: @unchecked Sendable {
         gyCur = buffer(slots * L)
         gyPrev = buffer(slots * L)
         zeros = buffer(L)
-        dirtyCur = Array(repeating: false, count: slots)
-        dirtyPrev = Array(repeating: false, count: slots)
+        dirtyCur = .allocate(capacity: max(1, slots)); dirtyCur.initialize(repeating: false, count: max(1, slots))
+        dirtyPrev = .allocate(capacity: max(1, slots)); dirtyPrev.initialize(repeating: false, count: max(1, slots))
         func raw(_ n: Int) -> UnsafeMutableRawPointer {
             let p = UnsafeMutableRawPointer.allocate(byteCount: max(16, n), alignment: 16)
             p.initializeMemory(as: UInt8.self, repeating: 0, count: max(16, n))
@@ -57,13 +59,14 @@ final class TileWorkspace: @unchecked Sendable {
         stateCheckpoints = raw(segments * stateBytes)
         stateCopy = raw(stateBytes)
         ptrs = .allocate(capacity: 4 * maxPorts)
-        bytes = 4 * L * ((k + 1) * slots + k * storedRows + segments * slots + 2 * maxPorts + 2 * slots + 1)
+        sources = .allocate(capacity: max(1, maxTerms))
+        bytes = 4 * L * (k * slots + k * storedRows + segments * slots + 2 * maxPorts + 2 * slots + 1)
             + stateBytes * (k + segments + 2)
     }
 
     deinit {
         for p in [outTrace, inTrace, checkpoints, fill, gx, gyCur, gyPrev, zeros] { UnsafeMutableRawPointer(p).deallocate() }
         liveState.deallocate(); stateTrace.deallocate(); stateCheckpoints.deallocate(); stateCopy.deallocate()
-        ptrs.deallocate()
+        ptrs.deallocate(); sources.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
     }
 }

@@ -6,7 +6,7 @@ public struct KindRegistry: Sendable {
     public static let builtinList: [any NeuronKind.Type] = [
         Clock.self, CoordX.self, CoordY.self, CoordR.self, CoordTheta.self,
         Sin.self, Cos.self, Tanh.self, Sigmoid.self, Gauss.self, Mul.self, Abs.self, Clip.self,
-        Accum.self, Identity.self, Feedback.self, RGB.self, HSV.self,
+        Accum.self, Identity.self, Feedback.self, RGB.self, HSV.self, SelfKind.self, ScheduledEdit.self,
         // Audio (Kinds/Audio): sources, envelopes, filters, delay, output.
         OscSine.self, OscSaw.self, OscPulse.self, OscTri.self, FMOp.self, Phasor.self,
         LFSaw.self, LFPulse.self, LFTri.self, NoiseWhite.self, NoisePink.self,

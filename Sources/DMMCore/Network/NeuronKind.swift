@@ -119,6 +119,11 @@ public struct KernelContext: Sendable {
     /// The stream kind the lanes stand for (set by the plan). Pointwise kinds with state, such
     /// as `lf.saw` or `phasor`, step once per tick as scalars but once per sample as signals.
     public var domain: StreamKind = .scalar
+    /// Bit p set: input p holds one value in every lane of this call (a constant, or a scalar
+    /// that did not move), so a kernel may read lane 0 alone. A clear bit promises nothing.
+    /// Set by the signal stroke, where checking a block for constancy costs as much as a cheap
+    /// oscillator.
+    public var constantInputs: UInt64 = 0
 
     public init(tick: Int = 0, secondsPerTick: Double = 1.0 / 30, width: Int = 1, height: Int = 1,
                 start: Int = 0, sampleRate: Double = 48_000, logicalCount: Int = 1) {

@@ -68,14 +68,18 @@ struct SignalRunner {
         let nin = unitInfo[4 * u], nout = unitInfo[4 * u + 1]
         let rowBase = rows + unitInfo[4 * u + 2], slotBase = slots + unitInfo[4 * u + 3]
         let ptrs = pointers
+        var constant: UInt64 = 0
         for p in 0..<nin {
-            ptrs[p] = row(rowBase[p], from: tau0, ticks: tk, into: scratch + p * lanes)
+            let (pointer, flat) = row(rowBase[p], from: tau0, ticks: tk, into: scratch + p * lanes)
+            ptrs[p] = pointer
+            if flat && p < 64 { constant |= 1 << UInt64(p) }
         }
         for o in 0..<nout { ptrs[nin + o] = slotBase[o] >= 0 ? slot(slotBase[o]) + tau0 * n : scratch }
         var ctx = context
         ctx.tick = context.tick + tau0
         ctx.logicalCount = tk * n
         ctx.seed = seeds[u]
+        ctx.constantInputs = constant
         let io = KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
                           outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                           count: (tk * n + 15) / 16 * 16, context: ctx, state: states[u])
@@ -95,14 +99,18 @@ struct SignalRunner {
             let u = members[m]
             let nin = unitInfo[4 * u], nout = unitInfo[4 * u + 1]
             let rowBase = rows + unitInfo[4 * u + 2], slotBase = slots + unitInfo[4 * u + 3]
+            var constant: UInt64 = 0
             for p in 0..<nin {
-                ptr[p] = row(rowBase[p], from: 0, ticks: ticks, into: scratch + input * lanes)
+                let (pointer, flat) = row(rowBase[p], from: 0, ticks: ticks, into: scratch + input * lanes)
+                ptr[p] = pointer
+                if flat && p < 64 { constant |= 1 << UInt64(p) }
                 input += 1
             }
             for o in 0..<nout { ptr[nin + o] = slotBase[o] >= 0 ? slot(slotBase[o]) : scratch }
             var ctx = context
             ctx.logicalCount = ticks * n
             ctx.seed = seeds[u]
+            ctx.constantInputs = constant
             ios[m] = KernelIO(inputs: UnsafeBufferPointer(start: ptr, count: nin),
                               outputs: UnsafeBufferPointer(start: ptr + nin, count: nout),
                               count: (ticks * n + 15) / 16 * 16, context: ctx, state: states[u])
@@ -124,9 +132,10 @@ struct SignalRunner {
     /// The down movement of a row over ticks `from..<from+ticks` of the batch into `dst`:
     /// its constant part (scalars, ramped across each tick so that edits never zipper) plus,
     /// for a signal input, Σ w · source one tick earlier. `code` is row·2 + (signal ? 1 : 0).
-    /// Returns `dst`, or the source itself when the row is a single weight-1 connection.
+    /// Returns `dst`, or the source itself when the row is a single weight-1 connection, and
+    /// whether every lane holds the same value.
     @inline(__always)
-    func row(_ code: Int, from tau0: Int, ticks tk: Int, into dst: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+    func row(_ code: Int, from tau0: Int, ticks tk: Int, into dst: UnsafeMutablePointer<Float>) -> (UnsafeMutablePointer<Float>, Bool) {
         let r = code >> 1, signal = code & 1 != 0
         let samples = tk * n
         let count = (samples + 15) / 16 * 16
@@ -135,8 +144,10 @@ struct SignalRunner {
         let offset = tau0 * n - n
         let noConstants = constStart[r] == constStart[r + 1]
         if signal && d < 0 && s1 - s0 == 1 && noConstants && streamW![s0] == 1 {
-            return slot(streamSlot[s0]) + offset
+            return (slot(streamSlot[s0]) + offset, false)
         }
+        let streams = signal && s1 > s0
+        var flat = false
         // Constant part.
         if d >= 0 {
             var last = rampFrom[r]
@@ -152,9 +163,9 @@ struct SignalRunner {
             let c0 = rampFrom[r].isNaN ? c : rampFrom[r]
             rampFrom[r] = c
             Lanes.fill(dst, count, c)
-            if c0 != c { Self.ramp(dst, n, from: c0, to: c) }
+            if c0 != c { Self.ramp(dst, n, from: c0, to: c) } else { flat = !streams }
         }
-        guard signal, s1 > s0 else { return dst }
+        guard streams else { return (dst, flat) }
         // Stream part: eight terms per pass (fewer loads and stores of dst), then the rest.
         let w = streamW!
         var k = s0
@@ -211,7 +222,7 @@ struct SignalRunner {
             }
             k += m
         }
-        return dst
+        return (dst, false)
     }
 
     /// Writes a ramp over one tick of `n` samples ending exactly on `c` (a constant when

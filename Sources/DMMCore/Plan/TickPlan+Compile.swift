@@ -6,9 +6,9 @@ extension TickPlan {
         let n = net.neurons.count
         releaseStorageForRecompile()
 
-        scalarCount = 0; fieldCount = 0; signalCount = 0
+        scalarCount = 0; fieldCount = 0; signalCount = 0; treeCount = 0
         outSlot = []; outKind = []; inKind = []
-        scalarNeurons = []; fieldNeurons = []; spatialNeurons = []; signalNeurons = []
+        scalarNeurons = []; fieldNeurons = []; spatialNeurons = []; signalNeurons = []; treeNeurons = []
         constantSources = []; displayNeuron = nil; audioNeuron = nil
         for i in 0..<n {
             let kind = net.neurons[i].kind
@@ -21,7 +21,7 @@ extension TickPlan {
                 case .scalar: slots.append(scalarCount); scalarCount += 1
                 case .field: slots.append(fieldCount); fieldCount += 1
                 case .signal: slots.append(signalCount); signalCount += 1
-                case .tree: slots.append(-1)
+                case .tree: slots.append(treeCount); treeCount += 1
                 }
             }
             outSlot.append(slots); outKind.append(kinds)
@@ -33,7 +33,7 @@ extension TickPlan {
             case .scalar: scalarNeurons.append(i)
             case .field: if kind.traits.contains(.spatial) { spatialNeurons.append(i) } else { fieldNeurons.append(i) }
             case .signal: signalNeurons.append(i)
-            case .tree: break
+            case .tree: treeNeurons.append(i)
             }
         }
         compileRows()
@@ -43,6 +43,8 @@ extension TickPlan {
         signalLanes = signalNeurons.isEmpty ? 0 : (t.samplesPerTick + 15) / 16 * 16
         scalarPrev = Array(repeating: 0, count: scalarCount)
         scalarNext = scalarPrev
+        treePrev = Array(repeating: .zero, count: treeCount)
+        treeNext = treePrev
         let fieldFloats = max(16, fieldCount * fieldLanes)
         fieldPrev = .allocate(capacity: fieldFloats); fieldPrev.initialize(repeating: 0, count: fieldFloats)
         fieldNext = .allocate(capacity: fieldFloats); fieldNext.initialize(repeating: 0, count: fieldFloats)
@@ -74,7 +76,7 @@ extension TickPlan {
     func compileRows() {
         let net = network
         rowOf = []; constStart = [0]; constW = []; constSlot = []
-        streamStart = [0]; streamW = []; streamSlot = []; rowDefault = []; termOf = [:]
+        streamStart = [0]; streamW = []; streamSlot = []; rowDefault = []; termOf = [:]; treeSlotsRead = []
         for i in 0..<net.neurons.count {
             let kind = net.neurons[i].kind
             var rows: [Int] = []
@@ -94,7 +96,8 @@ extension TickPlan {
                     if k == .scalar {
                         if !implicit { termOf[r, default: [:]][o] = (false, constW.count) }
                         constW.append(w); constSlot.append(slot)
-                    } else if k == .field || k == .signal {
+                    } else if k == .field || k == .signal || k == .tree {
+                        if k == .tree { treeSlotsRead.insert(slot) }
                         if !implicit { termOf[r, default: [:]][o] = (true, streamW.count) }
                         streamW.append(w); streamSlot.append(slot)
                     }

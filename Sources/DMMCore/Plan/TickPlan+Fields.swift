@@ -199,7 +199,7 @@ extension TickPlan {
 
     /// True when ticks can be batched per tile: every field neuron is per-pixel and nothing
     /// but scalars and fields runs (no spatial kinds, no audio).
-    public var canBatchTicks: Bool { spatialNeurons.isEmpty && signalNeurons.isEmpty && fieldLanes > 0 }
+    public var canBatchTicks: Bool { spatialNeurons.isEmpty && signalNeurons.isEmpty && treeNeurons.isEmpty && fieldLanes > 0 }
 
     /// Runs `frames.count` ticks; tick k's picture goes to `frames[k]` (8-bit RGB).
     ///

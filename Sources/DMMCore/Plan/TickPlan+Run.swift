@@ -23,9 +23,15 @@ extension TickPlan {
         scalarStroke(base)
         if fieldLanes > 0 { fieldStroke(base, frame: frame) }
         if signalLanes > 0 { signalStroke(base, audio: audio) }
+        let delta = treeNeurons.isEmpty ? nil : treeStroke(base)
         swap(&scalarPrev, &scalarNext)
         swap(&fieldPrev, &fieldNext)
+        swap(&treePrev, &treeNext)
         currentTick += 1
+        // Self's up movement, W(t+1) = W(t) + ΔW(t), lands at the tick boundary.
+        if let delta, !delta.isZero {
+            do { try apply(delta: delta); lastSelfError = nil } catch { lastSelfError = error }
+        }
     }
 
     /// The seed a random kind sees: the patch seed mixed with the neuron index (SplitMix64).

@@ -44,6 +44,14 @@ public final class TickPlan: @unchecked Sendable {
     package var fieldNeurons: [Int] = []
     package var spatialNeurons: [Int] = []
     package var signalNeurons: [Int] = []
+    /// Neurons whose ports carry V-values (Self, scheduled edits), run once per tick.
+    package var treeNeurons: [Int] = []
+    package var treeCount = 0
+    package var treePrev: [VValue] = [], treeNext: [VValue] = []
+    /// Tree output slots that some row reads (Self's W is built only when read).
+    package var treeSlotsRead: Set<Int> = []
+    /// The last ΔW that Self could not apply (names an unknown port), for diagnostics.
+    public internal(set) var lastSelfError: NetworkError?
     package var constantSources: Set<Int> = []
     package var displayNeuron: Int?
     package var audioNeuron: Int?

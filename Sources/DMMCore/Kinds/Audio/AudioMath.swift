@@ -55,14 +55,27 @@ enum AudioMath {
     /// True when `p[0..<count]` all equal `p[0]` (a frequency that did not move this block).
     @inline(__always)
     static func isConstant(_ p: UnsafeMutablePointer<Float>, _ count: Int) -> Bool {
+        guard count > 0 else { return true }
         let v0 = V(repeating: p[0])
         var i = 0
+        while i + 64 <= count {
+            let m = (Lanes.load(p, i) .!= v0) .| (Lanes.load(p, i + 16) .!= v0)
+                .| (Lanes.load(p, i + 32) .!= v0) .| (Lanes.load(p, i + 48) .!= v0)
+            if any(m) { return false }
+            i += 64
+        }
         while i + 16 <= count {
             if any(Lanes.load(p, i) .!= v0) { return false }
             i += 16
         }
         while i < count { if p[i] != p[0] { return false }; i += 1 }
         return true
+    }
+
+    /// `isConstant` for input `p` of a call, trusting the plan's flag when it is set.
+    @inline(__always)
+    static func isConstant(_ io: KernelIO, _ p: Int, _ count: Int) -> Bool {
+        io.context.constantInputs & (1 << UInt64(p)) != 0 || isConstant(io.inputs[p], count)
     }
 
     /// True when `p[0..<count]` are all zero.
@@ -79,9 +92,9 @@ enum AudioMath {
     /// however long the call is. Lanes from `count` up to `lanes` are filled but not counted.
     @inline(__always)
     static func phases(freq: UnsafeMutablePointer<Float>, count: Int, lanes: Int, phase: Double,
-                       rate: Double, into x: UnsafeMutablePointer<Float>) -> Double {
+                       rate: Double, into x: UnsafeMutablePointer<Float>, constant: Bool = false) -> Double {
         let invRate = 1 / rate
-        if isConstant(freq, count) {
+        if constant || isConstant(freq, count) {
             let inc = Double(freq[0]) * invRate
             let incV = V(repeating: Float(inc)) * iota
             var i = 0
@@ -128,46 +141,65 @@ extension UnsafeMutableRawPointer {
 }
 
 extension AudioMath {
+    /// State bytes used by `sineBlock`.
+    static let sineStateBytes = 24
+
     /// y[j] = sin(2π·φ_j + pm[j]) with φ advancing by freq/rate: the body of `osc.sine` and of
-    /// `fm.op` without feedback. State: the phase (`Double`) at byte 0.
-    static func sineBlock(_ io: KernelIO, pm: UnsafeMutablePointer<Float>?) {
+    /// `fm.op` without feedback. State (`sineStateBytes`): the phase (`Double`) at byte 0, the
+    /// frequency (`Float`) whose rotation is cached at 8, the rotation's cosine and sine at 12, 16.
+    static func sineBlock(_ io: KernelIO, pm pmInput: Int) {
         let out = io.outputs[0]
         guard let st = io.state else { Lanes.fill(out, io.count, 0); return }
         let n = max(0, min(io.context.logicalCount, io.count))
         let phase = st.get(0, as: Double.self)
         let freq = io.inputs[0]
         var i = 0
-        let noPM = pm.map { isZero($0, n) } ?? true
-        if noPM && isConstant(freq, n) {
-            // The common case: a steady pitch. Sixteen lanes start from the exact phase
-            // (polynomial sine and cosine), then each next sixteen samples are the previous
-            // ones rotated by 2π·16·inc: two multiplies and two multiply-adds instead of a
-            // polynomial. The rotation restarts from the `Double` phase every 256 samples, so
-            // rounding cannot build up (error below 1e-6) and nothing drifts.
+        let pm = io.inputs[pmInput]
+        let noPM = pm[0] == 0 && isConstant(io, pmInput, n)
+        let steady = isConstant(io, 0, n)
+        if noPM && steady {
+            // The common case: a steady pitch. Four vectors (64 lanes) start from the exact
+            // phase (polynomial sine and cosine), then each is rotated by 2π·64·inc per step:
+            // two multiplies and two multiply-adds per 16 samples instead of a polynomial, in
+            // four independent chains so that no step waits for the previous one. The rotation
+            // restarts from the `Double` phase every 256 samples, so rounding cannot build up
+            // (error below 1e-6) and nothing drifts. The rotation (cos, sin of 2π·64·inc) is
+            // cached in the state with the frequency it belongs to.
             let inc = Double(freq[0]) / io.context.sampleRate
+            var c = st.get(12, as: Float.self), s = st.get(16, as: Float.self)
+            if st.get(8, as: Float.self) != freq[0] || (c == 0 && s == 0) {
+                let turn = Float(frac(64 * inc))
+                c = sin2pi(turn + 0.25); s = sin2pi(turn)
+                st.set(8, freq[0]); st.set(12, c); st.set(16, s)
+            }
+            let cv = V(repeating: c), sv = V(repeating: s), nsv = V(repeating: -s)
             let incV = V(repeating: Float(inc)) * iota
-            let turn = Float(frac(16 * inc))
-            let c = V(repeating: sin2pi(turn + 0.25)), s = V(repeating: sin2pi(turn)), ns = -s
-            var re = V(), im = V()
+            @inline(__always) func anchor(_ at: Int) -> (V, V) {
+                let x = incV + V(repeating: Float(frac(phase + Double(at) * inc)))
+                return (sin2pi(x + 0.25), sin2pi(x))
+            }
             while i < io.count {
-                if i & 255 == 0 {
-                    let x = incV + V(repeating: Float(frac(phase + Double(i) * inc)))
-                    im = sin2pi(x)
-                    re = sin2pi(x + 0.25)
+                var (r0, m0) = anchor(i), (r1, m1) = anchor(i + 16), (r2, m2) = anchor(i + 32), (r3, m3) = anchor(i + 48)
+                let end = min(io.count, i + 256)
+                while i < end {
+                    Lanes.store(m0, out, i)
+                    if i + 16 < end { Lanes.store(m1, out, i + 16) }
+                    if i + 32 < end { Lanes.store(m2, out, i + 32) }
+                    if i + 48 < end { Lanes.store(m3, out, i + 48) }
+                    (r0, m0) = ((r0 * cv).addingProduct(m0, nsv), (m0 * cv).addingProduct(r0, sv))
+                    (r1, m1) = ((r1 * cv).addingProduct(m1, nsv), (m1 * cv).addingProduct(r1, sv))
+                    (r2, m2) = ((r2 * cv).addingProduct(m2, nsv), (m2 * cv).addingProduct(r2, sv))
+                    (r3, m3) = ((r3 * cv).addingProduct(m3, nsv), (m3 * cv).addingProduct(r3, sv))
+                    i += 64
                 }
-                Lanes.store(im, out, i)
-                let r = (re * c).addingProduct(im, ns)
-                im = (im * c).addingProduct(re, s)
-                re = r
-                i += 16
             }
             st.set(0, frac(phase + Double(n) * inc))
             return
         }
         let next = phases(freq: freq, count: n, lanes: io.count, phase: phase,
-                          rate: io.context.sampleRate, into: out)
+                          rate: io.context.sampleRate, into: out, constant: steady)
         st.set(0, next)
-        if let pm, !noPM {
+        if !noPM {
             let s = V(repeating: invTwoPi)
             while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i).addingProduct(s, Lanes.load(pm, i))), out, i); i += 16 }
         } else {

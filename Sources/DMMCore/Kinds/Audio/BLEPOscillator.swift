@@ -26,7 +26,7 @@ enum BLEPOscillator {
             let b = p + lanes + 16               // output buffer: lanes + taps + 16
             // Phases, continuous across the call (no wrapping), |increment| ≤ ½.
             var newPhase: Double
-            if n > 0 && AudioMath.isConstant(freq, n) {
+            if n > 0 && AudioMath.isConstant(io, 0, n) {
                 let inc = min(0.5, max(-0.5, Double(freq[0]) * invRate))
                 let p0 = AudioMath.V(repeating: Float(phase0)), incV = AudioMath.V(repeating: Float(inc))
                 var i = 0

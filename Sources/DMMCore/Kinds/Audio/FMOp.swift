@@ -14,27 +14,27 @@ public struct FMOp: GroupedKind {
     public var inputs: [PortSpec] { [PortSpec("freq"), PortSpec("fb"), PortSpec("pm")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
-    /// Phase (`Double`) at byte 0, the previous output sample (`Float`) at byte 8.
-    public var stateBytes: Int { 16 }
+    /// `AudioMath.sineBlock`'s phase and cache, then the previous output sample (`Float`).
+    public var stateBytes: Int { AudioMath.sineStateBytes + 8 }
 
     public func forward(_ io: KernelIO) {
         let n = max(0, min(io.context.logicalCount, io.count))
-        guard let st = io.state, !AudioMath.isZero(io.inputs[1], n) else {
-            AudioMath.sineBlock(io, pm: io.inputs[2])
-            if let st = io.state, n > 0 { st.set(8, io.outputs[0][n - 1]) }
+        guard let st = io.state, !(io.inputs[1][0] == 0 && AudioMath.isConstant(io, 1, n)) else {
+            AudioMath.sineBlock(io, pm: 2)
+            if let st = io.state, n > 0 { st.set(AudioMath.sineStateBytes, io.outputs[0][n - 1]) }
             return
         }
         let out = io.outputs[0], fb = io.inputs[1], pm = io.inputs[2]
         let next = AudioMath.phases(freq: io.inputs[0], count: n, lanes: io.count, phase: st.get(0, as: Double.self),
-                                    rate: io.context.sampleRate, into: out)
+                                    rate: io.context.sampleRate, into: out, constant: AudioMath.isConstant(io, 0, n))
         st.set(0, next)
-        var y = st.get(8, as: Float.self)
+        var y = st.get(AudioMath.sineStateBytes, as: Float.self)
         let s = AudioMath.invTwoPi
         for j in 0..<n {
             y = AudioMath.sin2pi(out[j] + s * (pm[j] + fb[j] * y))
             out[j] = y
         }
-        st.set(8, y)
+        st.set(AudioMath.sineStateBytes, y)
     }
 
     /// Runs the operators with feedback in chunks of 32 (two SIMD16 recurrences interleaved so
@@ -48,7 +48,7 @@ public struct FMOp: GroupedKind {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { serialBuf in
             var serial = 0
             for (m, io) in members.enumerated() {
-                if io.state == nil || AudioMath.isZero(io.inputs[1], n) { forward(io) } else { serialBuf[serial] = m; serial += 1 }
+                if io.state == nil || (io.inputs[1][0] == 0 && AudioMath.isConstant(io, 1, n)) { forward(io) } else { serialBuf[serial] = m; serial += 1 }
             }
             guard serial > 0 else { return }
             let chunk = 32
@@ -62,16 +62,16 @@ public struct FMOp: GroupedKind {
                     var ya = SIMD16<Float>(), yb = SIMD16<Float>()
                     var fa = SIMD16<Float>(), fbv = SIMD16<Float>()
                     var fbConstant = true
-                    for c in 0..<count where !AudioMath.isConstant(members[serialBuf[start + c]].inputs[1], n) { fbConstant = false }
+                    for c in 0..<count where !AudioMath.isConstant(members[serialBuf[start + c]], 1, n) { fbConstant = false }
                     for c in 0..<count {
                         let io = members[serialBuf[start + c]]
                         let st = io.state!
                         let out = io.outputs[0], pm = io.inputs[2], fb = io.inputs[1]
                         st.set(0, AudioMath.phases(freq: io.inputs[0], count: n, lanes: lanes, phase: st.get(0, as: Double.self),
-                                                   rate: io.context.sampleRate, into: out))
+                                                   rate: io.context.sampleRate, into: out, constant: AudioMath.isConstant(io, 0, n)))
                         let s = AudioMath.invTwoPi
                         for j in 0..<n { theta[j * chunk + c] = out[j] + s * pm[j] }
-                        let prev = st.get(8, as: Float.self)
+                        let prev = st.get(AudioMath.sineStateBytes, as: Float.self)
                         if c < 16 { ya[c] = prev } else { yb[c - 16] = prev }
                         if fbConstant {
                             if c < 16 { fa[c] = fb[0] * s } else { fbv[c - 16] = fb[0] * s }
@@ -99,7 +99,7 @@ public struct FMOp: GroupedKind {
                         let io = members[serialBuf[start + c]]
                         let out = io.outputs[0]
                         for j in 0..<n { out[j] = theta[j * chunk + c] }
-                        io.state!.set(8, c < 16 ? ya[c] : yb[c - 16])
+                        io.state!.set(AudioMath.sineStateBytes, c < 16 ? ya[c] : yb[c - 16])
                     }
                     start += count
                 }

@@ -29,7 +29,8 @@ enum LFOscillator {
         let phase = st.get(0, as: Double.self)
         if ctx.domain == .signal {
             let n = max(0, min(ctx.logicalCount, io.count))
-            st.set(0, AudioMath.phases(freq: freq, count: n, lanes: io.count, phase: phase, rate: ctx.sampleRate, into: out))
+            st.set(0, AudioMath.phases(freq: freq, count: n, lanes: io.count, phase: phase, rate: ctx.sampleRate, into: out,
+                                       constant: AudioMath.isConstant(io, 0, n)))
             var i = 0
             while i < io.count {
                 let w = width.map { Lanes.load($0, i) } ?? AudioMath.V()

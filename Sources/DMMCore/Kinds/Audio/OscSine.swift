@@ -11,6 +11,6 @@ public struct OscSine: NeuronKind {
     public var inputs: [PortSpec] { [PortSpec("freq"), PortSpec("pm")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
-    public var stateBytes: Int { 16 }
-    public func forward(_ io: KernelIO) { AudioMath.sineBlock(io, pm: io.inputs[1]) }
+    public var stateBytes: Int { AudioMath.sineStateBytes }
+    public func forward(_ io: KernelIO) { AudioMath.sineBlock(io, pm: 1) }
 }
