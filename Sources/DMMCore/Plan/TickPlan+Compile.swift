@@ -76,7 +76,7 @@ extension TickPlan {
     func compileRows() {
         let net = network
         rowOf = []; constStart = [0]; constW = []; constSlot = []
-        streamStart = [0]; streamW = []; streamSlot = []; rowDefault = []; termOf = [:]; treeSlotsRead = []
+        streamStart = [0]; streamW = []; streamSlot = []; rowDefault = []; termOf = [:]; treeSlotsRead = []; fieldSlotsRead = []
         for i in 0..<net.neurons.count {
             let kind = net.neurons[i].kind
             var rows: [Int] = []
@@ -98,6 +98,7 @@ extension TickPlan {
                         constW.append(w); constSlot.append(slot)
                     } else if k == .field || k == .signal || k == .tree {
                         if k == .tree { treeSlotsRead.insert(slot) }
+                        if k == .field { fieldSlotsRead.insert(slot) }
                         if !implicit { termOf[r, default: [:]][o] = (true, streamW.count) }
                         streamW.append(w); streamSlot.append(slot)
                     }

@@ -16,6 +16,8 @@ extension TickPlan {
         var firstOut: [Int] = []          // per op: index into outSlot (one extra at the end)
         var outSlot: [Int] = []
         var display: [Bool] = []
+        /// The op is `rgb` and nothing reads its outputs: quantize straight from its inputs.
+        var quantizeInputs: [Bool] = []
         var rowUniform: [Bool] = []       // a fill: no stream terms, or a scalar input
         var firstTerm: [Int] = []         // per row, plus one past the end
         var termW: [Float] = []
@@ -49,6 +51,7 @@ extension TickPlan {
             fp.firstOut.append(fp.outSlot.count)
             fp.outSlot.append(contentsOf: outSlot[i])
             fp.display.append(i == displayNeuron)
+            fp.quantizeInputs.append(i == displayNeuron && kind is RGB && !outSlot[i].contains(where: fieldSlotsRead.contains))
         }
         fp.firstOut.append(fp.outSlot.count)
         for i in spatialNeurons {
@@ -110,11 +113,35 @@ extension TickPlan {
                         ctx: inout KernelContext, scratch: UnsafeMutablePointer<Float>, tile: Int,
                         ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, frame: UnsafeMutablePointer<UInt8>?) {
         let maxIn = max(1, fp.maxInputs)
+        // A uniform row fills its scratch buffer with one value; remember it so that the same
+        // value (every `sin`'s default a = 1, say) is not filled again by the next neuron.
+        var filled = (Float.nan, Float.nan, Float.nan, Float.nan)
         for op in 0..<fp.kinds.count {
             let nin = fp.inputCount[op]
             let r0 = fp.firstRow[op]
             for p in 0..<nin {
-                ptrs[p] = fieldRow(fp, r0 + p, consts[r0 + p], sv, count: count, into: scratch + p * tile)
+                let r = r0 + p, c = consts[r], dst = scratch + p * tile
+                if p < 4 && fp.rowUniform[r] {
+                    let same: Bool
+                    switch p {
+                    case 0: same = filled.0 == c; filled.0 = c
+                    case 1: same = filled.1 == c; filled.1 = c
+                    case 2: same = filled.2 == c; filled.2 = c
+                    default: same = filled.3 == c; filled.3 = c
+                    }
+                    if !same { Lanes.fill(dst, count, c) }
+                    ptrs[p] = dst
+                    continue
+                }
+                ptrs[p] = fieldRow(fp, r, c, sv, count: count, into: dst)
+                if ptrs[p] == dst {
+                    switch p { case 0: filled.0 = .nan; case 1: filled.1 = .nan; case 2: filled.2 = .nan; case 3: filled.3 = .nan; default: break }
+                }
+            }
+            if fp.quantizeInputs[op] {
+                // `rgb` is the identity and nobody reads its outputs: skip the copy.
+                if let frame, logical > 0 { Quantizer.rgb(ptrs[0], ptrs[1], ptrs[2], count: logical, into: frame) }
+                continue
             }
             let o0 = fp.firstOut[op], o1 = fp.firstOut[op + 1]
             for o in o0..<o1 { ptrs[maxIn + (o - o0)] = sv.next + fp.outSlot[o] * sv.stride + sv.offset }

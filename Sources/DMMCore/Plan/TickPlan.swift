@@ -48,6 +48,8 @@ public final class TickPlan: @unchecked Sendable {
     package var treeNeurons: [Int] = []
     package var treeCount = 0
     package var treePrev: [VValue] = [], treeNext: [VValue] = []
+    /// Field output slots that some row reads (an `rgb` whose outputs nobody reads skips its copy).
+    package var fieldSlotsRead: Set<Int> = []
     /// Tree output slots that some row reads (Self's W is built only when read).
     package var treeSlotsRead: Set<Int> = []
     /// The last ΔW that Self could not apply (names an unknown port), for diagnostics.
