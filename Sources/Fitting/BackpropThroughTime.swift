@@ -80,7 +80,11 @@ public final class BackpropThroughTime: @unchecked Sendable {
 
     // Rows (one per neuron input), terms (matrix entries and implicit accumulator loops).
     let rowCount: Int
-    let rowDefault: [Float]
+    var rowDefault: [Float]
+    /// Each row's default when it has no matrix entry, and its number of entries.
+    let rowSpecDefault: [Float], rowEntries: [Int]
+    /// Row of each parameter.
+    let paramRow: [Int]
     let constStart: [Int], constSlot: [Int]
     let streamStart: [Int]
     /// Source of a stream term: ≥ 0 a field slot of this engine, < 0 constant field `−1 − s`.
@@ -213,6 +217,14 @@ public final class BackpropThroughTime: @unchecked Sendable {
         // Rows and terms, copied from the plan.
         rowCount = plan.rowDefault.count
         rowDefault = plan.rowDefault
+        var specDefault = [Float](repeating: 0, count: plan.rowDefault.count), entries = [Int](repeating: 0, count: plan.rowDefault.count)
+        for (i, rows) in plan.rowOf.enumerated() {
+            for (p, r) in rows.enumerated() {
+                specDefault[r] = net.neurons[i].kind.inputs[p].defaultValue
+                entries[r] = net.matrix.row(PortRef(i, p)).count
+            }
+        }
+        rowSpecDefault = specDefault; rowEntries = entries
         constStart = plan.constStart; constSlot = plan.constSlot; constW = plan.constW
         streamStart = plan.streamStart; streamW = plan.streamW
         streamSrc = plan.streamSlot.map { engineSlot[$0] }
@@ -228,6 +240,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
             if term.stream { streamTr[term.index] = true } else { constTr[term.index] = true }
         }
         parameters = params; paramTerm = terms
+        paramRow = params.map { plan.rowOf[$0.inputNeuron][$0.inputPort] }
         constTrainable = constTr; streamTrainable = streamTr
 
         // Which neurons need a backward call: differentiable, and some input row has a
@@ -358,8 +371,12 @@ public final class BackpropThroughTime: @unchecked Sendable {
     }
 
     /// Loss, and if `gradient` its gradient, at `weights` (in `parameters` order).
-    public func evaluate(_ weights: [Float], gradient wantGradient: Bool = true) -> Evaluation {
+    ///
+    /// `active` marks pruned weights (false): a row whose entries are all pruned is an empty
+    /// row, which takes its port's default like the renderer does (`sin.a` is then 1, not 0).
+    public func evaluate(_ weights: [Float], gradient wantGradient: Bool = true, active: [Bool]? = nil) -> Evaluation {
         precondition(weights.count == parameters.count)
+        applyDefaults(active)
         for (p, term) in paramTerm.enumerated() {
             if term.stream { streamW[term.index] = weights[p]; tables.streamW[term.index] = weights[p] }
             else { constW[term.index] = weights[p] }
@@ -401,8 +418,9 @@ public final class BackpropThroughTime: @unchecked Sendable {
 
     /// The pictures of frames `0..<frames` at `weights`, in the targets' planar layout and
     /// units (unrounded): what the renderer would draw before it rounds to bytes.
-    public func pictures(_ weights: [Float]) -> FitTargets {
+    public func pictures(_ weights: [Float], active: [Bool]? = nil) -> FitTargets {
         precondition(weights.count == parameters.count)
+        applyDefaults(active)
         for (p, term) in paramTerm.enumerated() {
             if term.stream { streamW[term.index] = weights[p]; tables.streamW[term.index] = weights[p] }
             else { constW[term.index] = weights[p] }
@@ -422,6 +440,12 @@ public final class BackpropThroughTime: @unchecked Sendable {
         for plane in 0..<(frames * 3) { for p in pixels..<lanes { out[plane * lanes + p] = 0 } }
         return try! FitTargets(width: width, height: height, frames: frames,
                                planar: Array(UnsafeBufferPointer(start: out, count: frames * 3 * lanes)))
+    }
+
+    func applyDefaults(_ active: [Bool]?) {
+        var left = rowEntries
+        if let active { for (p, a) in active.enumerated() where !a { left[paramRow[p]] -= 1 } }
+        for r in 0..<rowCount { rowDefault[r] = left[r] == 0 ? rowSpecDefault[r] : 0 }
     }
 
     // MARK: Scalars (global, once per evaluation)

@@ -129,7 +129,7 @@ public final class Trainer: @unchecked Sendable {
             case .prune:
                 var r = state.runs[0]
                 if state.pruner == nil {
-                    let loss = engines[0].evaluate(r.weights, gradient: false).loss
+                    let loss = engines[0].evaluate(r.weights, gradient: false, active: r.active).loss
                     state.pruner = Pruner.start(r, loss: loss, schedule: o.pruneSchedule)
                 }
                 var p = state.pruner!
@@ -159,7 +159,7 @@ public final class Trainer: @unchecked Sendable {
 
     /// One Adam step on `run`; returns the data loss at the weights it started from.
     static func step(_ run: inout RunState, _ engine: BackpropThroughTime, l1: Float) -> Double {
-        let e = engine.evaluate(run.weights)
+        let e = engine.evaluate(run.weights, active: run.active)
         var g = e.gradient.map { Float($0) }
         if l1 > 0 {
             for i in g.indices where run.active[i] { g[i] += run.weights[i] > 0 ? l1 : (run.weights[i] < 0 ? -l1 : 0) }
@@ -178,12 +178,12 @@ public final class Trainer: @unchecked Sendable {
         let engine = engines[0]
         var net = network
         for (i, p) in state.parameters.enumerated() { net.matrix.set(p.input, p.output, r.active[i] ? r.weights[i] : 0) }
-        let final = engine.evaluate(r.weights, gradient: false).loss
+        let final = engine.evaluate(r.weights, gradient: false, active: r.active).loss
         return FitResult(network: net, loss: final, steps: r.step, losses: r.losses, counts: r.counts,
                          winner: state.winner, startDescriptions: state.startDescriptions, trialLosses: state.trialLosses,
                          activeWeights: r.activeCount, initialWeights: state.parameters.count,
                          prunedKept: state.pruner?.kept ?? 0, prunedUndone: state.pruner?.undone ?? 0,
-                         pictures: engine.pictures(r.weights))
+                         pictures: engine.pictures(r.weights, active: r.active))
     }
 
     /// The renderer's warm-up for the network with `run`'s surviving weights.

@@ -25,8 +25,9 @@ public final class AudioPlayer: @unchecked Sendable {
         Candidate(name: "ffplay") { ["-nodisp", "-autoexit", "-loglevel", "error", "-f", "f32le", "-ar", "\($0)", "-ch_layout", "stereo", "-i", "-"] },
     ]
 
-    /// The player's name and full path, its process and the write end of its stdin.
+    /// The player's name (`pw-play`, …).
     public let name: String
+    /// The player's path, its process id and the write end of its stdin.
     public let executable: String
     public let pid: pid_t
     public let fd: Int32

@@ -12,6 +12,7 @@ import Glibc
 /// killed still leaves a log that replays up to its last edit. `dmm render PATCH --replay FILE`
 /// then re-renders the session offline, frame for frame.
 public final class EditRecorder: @unchecked Sendable {
+    /// The log file.
     public let path: String
     private var fd: Int32
     /// Lines written so far (comments excluded).

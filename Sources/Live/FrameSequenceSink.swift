@@ -11,6 +11,7 @@ import Synchronization
 /// PNG encoding runs on a serial queue behind the tick thread, at most `backlog` frames
 /// behind; the tick thread waits only when the encoder falls that far back.
 public final class FrameSequenceSink: LiveSink, @unchecked Sendable {
+    /// The folder frames go to.
     public let directory: String
     private let timing: Timing
     private let png: PNGCodec.Options
@@ -18,6 +19,7 @@ public final class FrameSequenceSink: LiveSink, @unchecked Sendable {
     private let slots: DispatchSemaphore
     private let failure = Mutex<String?>(nil)
     private var audio: AudioFileStream?
+    /// Frames handed to the encoder so far.
     public private(set) var framesWritten = 0
 
     /// Creates the directory; `withAudio` also opens `audio.wav` (16-bit, as `dmm render`).

@@ -35,6 +35,9 @@ public enum LatencyProbe {
         public var nextTickShare: Double
         public var lost: Int
 
+        /// The median of `v` (NaN when empty).
+        public static func median(_ v: [Double]) -> Double { pct(v, 0.5) }
+
         static func pct(_ v: [Double], _ p: Double) -> Double {
             guard !v.isEmpty else { return .nan }
             let s = v.sorted()

@@ -10,6 +10,7 @@ import Synchronization
 /// Work happens off the tick thread; when the previous write is still busy the frame is
 /// skipped, so a slow disk or terminal lowers the preview rate, never the tick rate.
 public final class LatestFrameSink: LiveSink, @unchecked Sendable {
+    /// The PNG kept current (nil: terminal preview only).
     public let path: String?
     private let timing: Timing
     private let preview: TerminalPreview?

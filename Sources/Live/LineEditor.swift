@@ -25,6 +25,7 @@ public final class LineEditor: @unchecked Sendable {
     public let interactive: Bool
     /// Where prompts and messages go (1, or 2 when stdout carries audio).
     public let output: Int32
+    /// Shown before the line being typed (interactive mode only).
     public var prompt: String
     private let lock = LiveCondition()
     private var line: [Character] = []

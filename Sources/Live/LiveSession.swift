@@ -33,6 +33,7 @@ public final class LiveSession: @unchecked Sendable {
             /// Only when `step(_:)` asks for ticks.
             case step
         }
+        /// When ticks happen (default: the patch's own rate).
         public var pacing: Pacing = .realtime
         /// Stop after this many frames (ticks 0 ..< frames); nil runs until `stop()`.
         public var frames: Int?
@@ -47,6 +48,7 @@ public final class LiveSession: @unchecked Sendable {
         public init() {}
     }
 
+    /// How this session runs (fixed at creation).
     public let options: Options
     /// The patch file (for `save` and messages).
     public let path: String

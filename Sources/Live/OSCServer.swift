@@ -22,6 +22,7 @@ public final class OSCServer: @unchecked Sendable {
         case malformed(reason: String, count: Int, from: String)
     }
 
+    /// The bound IPv4 address.
     public let host: String
     /// The bound port (the one asked for, or the one the system chose for port 0).
     public let port: Int

@@ -24,6 +24,7 @@ public final class PatchWatcher: @unchecked Sendable {
         case failed(String)
     }
 
+    /// The watched file, the morph time of a reload, and the polling interval in seconds.
     public let path: String
     public let morph: LiveDuration
     public let interval: Double
@@ -32,6 +33,7 @@ public final class PatchWatcher: @unchecked Sendable {
     private let running = Atomic<Bool>(false)
     private var registry: KindRegistry
 
+    /// A watcher of `path` that queues reloads into `session`, morphing over `morph`.
     public init(session: LiveSession, path: String, morph: LiveDuration, interval: Double = 0.1, registry: KindRegistry = .builtins) {
         self.session = session; self.path = path; self.morph = morph; self.interval = interval; self.registry = registry
     }
@@ -42,6 +44,7 @@ public final class PatchWatcher: @unchecked Sendable {
         LiveThread.start { [self] in loop() }
     }
 
+    /// Stops polling within one interval.
     public func stop() { running.store(false, ordering: .relaxed) }
 
     /// The file's identity and version: (inode, size, mtime in ns); nil when missing.

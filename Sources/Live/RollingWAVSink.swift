@@ -7,6 +7,7 @@ import Synchronization
 /// still be heard (open the file in any player) and a crash loses nothing older than
 /// `every`.
 public final class RollingWAVSink: LiveSink, @unchecked Sendable {
+    /// The WAV file kept current.
     public let path: String
     private let sampleRate: Int
     private var ring: [Float]
@@ -18,6 +19,7 @@ public final class RollingWAVSink: LiveSink, @unchecked Sendable {
     private let busy = Atomic<Bool>(false)
     private let failure = Mutex<String?>(nil)
 
+    /// Keeps the last `seconds` of stereo audio at `sampleRate` in `path` (its folder is created).
     public init(path: String, sampleRate: Int, seconds: Double = 10, every: Double = 1) throws(LiveError) {
         self.path = path; self.sampleRate = sampleRate
         ring = Array(repeating: 0, count: max(2, Int(Double(sampleRate) * seconds) * 2))

@@ -67,6 +67,29 @@ public struct AudioRenderer {
         return (out, stats.channels, stats.sampleRate, stats)
     }
 
+    /// Peak |x|, Σx² and the count of |x| > 1 over `count` samples, sixteen at a time.
+    static func levels(_ p: UnsafePointer<Float>, _ count: Int) -> (Float, Float, Int) {
+        typealias V = SIMD16<Float>
+        var peak = V(), sum = V(), clipped = V()
+        let one = V(repeating: 1), zero = V()
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
+            let a = unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: V.self)
+            peak.replace(with: a, where: a .> peak)
+            sum = sum.addingProduct(v, v)
+            clipped += zero.replacing(with: one, where: a .> one)
+            i += 16
+        }
+        var pk = peak.max(), sq = sum.sum(), cl = Int(clipped.sum())
+        while i < count {
+            let a = abs(p[i])
+            pk = max(pk, a); sq += p[i] * p[i]; if a > 1 { cl += 1 }
+            i += 1
+        }
+        return (pk, sq, cl)
+    }
+
     /// The render loop: warm-up, then chunks handed to `sink` as interleaved samples in the
     /// file's channel count.
     static func run(network: Network, seconds: Double, progress: Progress?, isCancelled: (() -> Bool)?,
@@ -107,17 +130,13 @@ public struct AudioRenderer {
             var localClipped = 0
             file.withUnsafeMutableBufferPointer { f in
                 stereo.withUnsafeBufferPointer { s in
+                    let fp = f.baseAddress!, sp = s.baseAddress!
                     if channels == 1 {
-                        for j in 0..<frames { f[j] = s[2 * j] }
+                        for j in 0..<frames { fp[j] = sp[2 * j] }
                     } else {
-                        for j in 0..<(2 * frames) { f[j] = s[j] }
+                        fp.update(from: sp, count: 2 * frames)
                     }
-                    for j in 0..<(frames * channels) {
-                        let a = abs(f[j])
-                        localPeak = max(localPeak, a)
-                        localSum += f[j] * f[j]
-                        if a > 1 { localClipped += 1 }
-                    }
+                    (localPeak, localSum, localClipped) = Self.levels(fp, frames * channels)
                 }
             }
             peak = max(peak, localPeak); sumSquares += Double(localSum); clipped += localClipped

@@ -69,6 +69,12 @@ struct Fit: ParsableCommand {
     @Flag(help: "Print fit statistics as one JSON line on stdout.")
     var stats = false
 
+    @Option(help: ArgumentHelp("Pixels per tile (tuning).", visibility: .hidden))
+    var tileLanes: Int = 256
+
+    @Option(help: ArgumentHelp("Trace bytes per worker (tuning).", visibility: .hidden))
+    var traceBudget: Int = 640 * 1024
+
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }
         guard lr > 0 else { throw ValidationError("--lr must be > 0") }
@@ -94,9 +100,11 @@ struct Fit: ParsableCommand {
             o.l1 = l1; o.prune = prune; o.seed = seed
             o.initialisation = FitOptions.Initialisation(rawValue: initialisation)!
             let checkpoint = Checkpoint.path(forOutput: out)
+            let eo = BackpropThroughTime.Options(tileLanes: tileLanes, traceBudgetBytes: traceBudget)
             let trainer = resume
-                ? try Trainer(resuming: try Checkpoint.load(from: checkpoint), network: net, targets: targets, options: o)
-                : try Trainer(network: net, targets: targets, options: o)
+                ? try Trainer(resuming: try Checkpoint.load(from: checkpoint), network: net, targets: targets, options: o,
+                              engineOptions: eo)
+                : try Trainer(network: net, targets: targets, options: o, engineOptions: eo)
 
             // Ctrl-C: ignore the default action, and let a signal source raise a flag that the
             // loop polls between steps (a main-queue handler would never run while we compute).

@@ -221,12 +221,17 @@ struct LiveRun: ParsableCommand {
             }
         }
 
-        // Ctrl-C (when stdin is not in raw mode) stops the session cleanly.
+        // Ctrl-C (when stdin is not in raw mode) and SIGTERM stop the session cleanly: the
+        // sinks finish their files and the terminal is restored.
         let interrupted = Atomic<Bool>(false)
-        signal(SIGINT, SIG_IGN)
-        let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        sigint.setEventHandler { interrupted.store(true, ordering: .relaxed); session.stop() }
-        sigint.resume()
+        var signalSources: [any DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { interrupted.store(true, ordering: .relaxed); session.stop() }
+            src.resume()
+            signalSources.append(src)
+        }
 
         let t0 = net.timing
         let what = net.hasDisplay ? "\(t0.width)x\(t0.height) at \(PatchPrinter.number(t0.fps)) fps" : "audio at \(t0.sampleRate) Hz, block \(t0.block)"
@@ -264,6 +269,7 @@ struct LiveRun: ParsableCommand {
             printer.line(tail)
         }
         printer.flush()
+        signalSources.forEach { $0.cancel() }
         return interrupted.load(ordering: .relaxed)
     }
 }

@@ -33,6 +33,15 @@ import Glibc
         #expect(worstTanh < 1e-6)
     }
 
+    @Test func floorAndClamp() {
+        for i in -400..<400 {
+            let x = Float(i) * 0.173 - 0.5
+            #expect(FastMath.floor(SIMD16(repeating: x))[3] == x.rounded(.down))
+            #expect(FastMath.clamp(SIMD16(repeating: x), -1, 2)[0] == min(max(x, -1), 2))
+        }
+        #expect(FastMath.floor(SIMD16(repeating: -2))[0] == -2)
+    }
+
     @Test func atan2Accuracy() {
         var worst: Double = 0
         for i in 0..<360 {

@@ -70,22 +70,22 @@ enum TestPatches {
 }
 
 /// Renders `frames` frames of `network` with the plan itself (the renderer's semantics) and
-/// returns the display neuron's float outputs per frame, planar like `FitTargets`.
-func renderWithPlan(_ network: Network, frames: Int) throws -> [Float] {
+/// returns the picture bytes (width × height × 3 per frame).
+func renderBytesWithPlan(_ network: Network, frames: Int) throws -> [UInt8] {
     let probe = try TickPlan(network: network)
     let plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
     while plan.currentTick < 0 { plan.tick() }
-    let lanes = plan.fieldLanes
-    var out = [Float](repeating: 0, count: frames * 3 * lanes)
-    let d = plan.displayNeuron!
-    for f in 0..<frames {
-        plan.tick()
-        for c in 0..<3 {
-            let src = plan.fieldPrev + plan.outSlot[d][c] * lanes
-            for p in 0..<plan.timing.pixels { out[(f * 3 + c) * lanes + p] = src[p] }
-        }
+    let n = network.timing.pixels * 3
+    var out = [UInt8](repeating: 0, count: frames * n)
+    out.withUnsafeMutableBufferPointer { b in
+        for f in 0..<frames { plan.tick(frame: b.baseAddress! + f * n) }
     }
     return out
+}
+
+/// The renderer's rounding of a picture value: (v + 1)·127.5, clamped, to nearest (ties even).
+func pictureByte(_ v: Float) -> UInt8 {
+    UInt8(min(max((v + 1) * 127.5, 0), 255).rounded(.toNearestOrEven))
 }
 
 extension TestPatches {

@@ -45,7 +45,7 @@ import Live
         for t in 0..<12 { #expect(s.capture.frame(t) == want[t], "tick \(t)") }
         let early = try Self.baseline(LiveFixtures.visual, ticks: 12, edits: [(4, VValue(["s1.a": ["one": -3.0]]))])
         let late = try Self.baseline(LiveFixtures.visual, ticks: 12, edits: [(6, VValue(["s1.a": ["one": -3.0]]))])
-        #expect(early[6] != want[6] && late[6] != want[6])
+        #expect(early[5] != want[5] && late[6] != want[6])
     }
 
     @Test func glideTakesOneStepPerTickAndLandsExactly() throws {
@@ -195,7 +195,8 @@ import Live
         s.finish()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.hasPrefix("# live-test.dmm"))
-        #expect(text.contains("s1.a = 2.5") && text.contains("s3: cos") && text.contains("s3.x = 0.5 x"))
+        #expect(text.contains("s1.a = 2.5") && text.contains("s3.x = 0.5 x"))
+        #expect(text.split(separator: "\n").contains { $0.hasPrefix("s3:") && $0.hasSuffix(" cos") })
         #expect(!text.contains("fb"))
         // It loads back to the running network.
         let back = try PatchLoader.load(path: path).network
@@ -308,5 +309,18 @@ import Live
         s.step(1)
         #expect(s.weight("o1.freq", "one") == 440)
         s.finish()
+    }
+}
+
+/// The latency measurement itself (figures depend on the machine; only sanity is checked).
+@Suite struct LatencyProbeTests {
+    @Test func everyPacketIsAppliedWithinAFewTicks() throws {
+        let r = try LatencyProbe.measure(count: 40)
+        #expect(r.count == 40 && r.lost == 0)
+        #expect(abs(r.secondsPerTick - 64.0 / 48_000) < 1e-12)
+        #expect(r.arrivalToApplied.allSatisfy { $0 >= 0 })
+        // One tick is 1.33 ms; a loaded CI machine may delay a wake-up, so the bound is loose.
+        #expect(LatencyProbe.Report.median(r.arrivalToApplied) < 0.02)
+        #expect(r.json.contains("\"packets\": 40"))
     }
 }

@@ -74,7 +74,7 @@ import Live
 
     @Test func deeplyNestedBundlesAreRefused() throws {
         var p = OSCPacket.message(OSCMessage("/a", []))
-        for _ in 0..<(OSCCodec.maxDepth - 1) { p = .bundle(timetag: 1, elements: [p]) }
+        for _ in 0..<OSCCodec.maxDepth { p = .bundle(timetag: 1, elements: [p]) }
         _ = try OSCCodec.decode(OSCCodec.encode(p))   // maxDepth bundles deep: fine
         p = .bundle(timetag: 1, elements: [p])
         #expect(throws: OSCError.self) { try OSCCodec.decode(OSCCodec.encode(p)) }

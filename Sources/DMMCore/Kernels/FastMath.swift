@@ -70,7 +70,7 @@ public enum FastMath {
     /// Relative error about 2e-7 on [−87, 88]; inputs are clamped to that range.
     @inlinable @inline(__always)
     public static func exp(_ x: V) -> V {
-        let xc = x.clamped(lowerBound: V(repeating: -87), upperBound: V(repeating: 88))
+        let xc = clamp(x, -87, 88)
         let t = xc * 1.44269504088896341
         let mt = t + magic
         let n = mt - magic
@@ -92,6 +92,20 @@ public enum FastMath {
     public static func tanh(_ x: V) -> V {
         let e = exp(x * 2)
         return 1 - 2 / (e + 1)
+    }
+
+    /// x clamped to [lo, hi] with compare masks: `SIMD.clamped` compiles to a per-lane loop.
+    @inlinable @inline(__always)
+    public static func clamp(_ x: V, _ lo: Float, _ hi: Float) -> V {
+        let l = V(repeating: lo), h = V(repeating: hi)
+        return x.replacing(with: l, where: x .< l).replacing(with: h, where: x .> h)
+    }
+
+    /// ⌊x⌋ for |x| < 2²², by the magic-number rounding (`rounded(.down)` is a per-lane call).
+    @inlinable @inline(__always)
+    public static func floor(_ x: V) -> V {
+        let r = (x + magic) - magic
+        return r.replacing(with: r - 1, where: r .> x)
     }
 
     /// |x| for sixteen lanes, by clearing the sign bit.

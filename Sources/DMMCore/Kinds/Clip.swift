@@ -14,8 +14,9 @@ public struct Clip: NeuronKind {
     public var inputs: [PortSpec] { [PortSpec("x")] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
     public func forward(_ io: KernelIO) {
-        let l = FastMath.V(repeating: lo), h = FastMath.V(repeating: hi)
-        Lanes.map1(io) { $0.clamped(lowerBound: l, upperBound: h) }
+        let x = io.inputs[0], y = io.outputs[0]
+        var i = 0
+        while i < io.count { Lanes.store(FastMath.clamp(Lanes.load(x, i), lo, hi), y, i); i += 16 }
     }
     /// Passes the gradient where x is strictly inside the range.
     public func backward(_ io: KernelIO, _ gr: KernelGrads) {

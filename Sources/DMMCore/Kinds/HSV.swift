@@ -15,10 +15,10 @@ public struct HSV: NeuronKind {
     @inline(__always)
     static func channel(_ H: V, _ k: Float) -> (f: V, df: V) {
         let u = H + k
-        let fr = u - u.rounded(.down)
+        let fr = u - FastMath.floor(u)
         let q = fr * 6 - 3
         let raw = FastMath.abs(q) - 1
-        let f = raw.clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 1))
+        let f = FastMath.clamp(raw, 0, 1)
         var df = V(repeating: 0)
         let inside = (raw .> 0) .& (raw .< 1)
         df.replace(with: 6, where: inside .& (q .> 0))
@@ -31,8 +31,8 @@ public struct HSV: NeuronKind {
         var i = 0
         while i < io.count {
             let H = (Lanes.load(h, i) + 1) * 0.5
-            let S = ((Lanes.load(s, i) + 1) * 0.5).clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 1))
-            let Vv = ((Lanes.load(v, i) + 1) * 0.5).clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 1))
+            let S = FastMath.clamp((Lanes.load(s, i) + 1) * 0.5, 0, 1)
+            let Vv = FastMath.clamp((Lanes.load(v, i) + 1) * 0.5, 0, 1)
             for c in 0..<3 {
                 let f = Self.channel(H, Self.offsets[c]).f
                 Lanes.store(Vv * (1 - S * (1 - f)) * 2 - 1, io.outputs[c], i)
@@ -47,8 +47,8 @@ public struct HSV: NeuronKind {
         while i < io.count {
             let H = (Lanes.load(h, i) + 1) * 0.5
             let sraw = (Lanes.load(s, i) + 1) * 0.5, vraw = (Lanes.load(v, i) + 1) * 0.5
-            let S = sraw.clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 1))
-            let Vv = vraw.clamped(lowerBound: V(repeating: 0), upperBound: V(repeating: 1))
+            let S = FastMath.clamp(sraw, 0, 1)
+            let Vv = FastMath.clamp(vraw, 0, 1)
             var dS = V(repeating: 0.5), dV = V(repeating: 0.5)   // d(S)/d(s) inside the clamp
             dS.replace(with: 0, where: (sraw .<= 0) .| (sraw .>= 1))
             dV.replace(with: 0, where: (vraw .<= 0) .| (vraw .>= 1))

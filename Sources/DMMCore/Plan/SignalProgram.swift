@@ -21,8 +21,10 @@
 /// that order (so no connection between them) run in a single call, SIMD across neurons.
 package final class SignalProgram {
     /// Samples a batch aims for: long enough to amortise a call, short enough that every
-    /// slot of a large patch stays in cache.
-    package nonisolated(unsafe) static var batchSamples = 256
+    /// slot stays in cache: 2048 samples for up to 64 signal outputs (512 KB of timelines),
+    /// fewer for larger patches, never under 256.
+    package nonisolated(unsafe) static var batchSamples = 2048
+    static func batchTarget(slots: Int) -> Int { max(256, min(batchSamples, 131_072 / max(1, slots))) }
 
     /// Step codes in `steps`: `[code, member count, members…]`.
     static let single = 0, group = 1, cycle = 2
@@ -74,6 +76,13 @@ package final class SignalProgram {
     private(set) var dynamicOf: UnsafeMutablePointer<Int>
     /// Per row: its constant part at the previous tick (NaN before the first), for ramps.
     private(set) var rampFrom: UnsafeMutablePointer<Float>
+    /// Per row: −1, or the index of its own buffer when the row can only ever be a constant
+    /// (no signal terms, no changing scalar). Such a buffer is refilled only when the value
+    /// changes, and kernels told so (`constantInputs`) read one lane of it.
+    private(set) var constIndex: UnsafeMutablePointer<Int>
+    private(set) var constBuffers: UnsafeMutablePointer<Float>
+    /// The value each constant buffer holds now (NaN: not filled yet).
+    private(set) var constValue: UnsafeMutablePointer<Float>
 
     private(set) var store: UnsafeMutablePointer<Float>
     private(set) var scratch: UnsafeMutablePointer<Float>
@@ -81,6 +90,21 @@ package final class SignalProgram {
     private(set) var ios: UnsafeMutablePointer<KernelIO>
     /// Per dynamic row, its constant part at each tick of the batch (`batchTicks` each).
     private(set) var dynamicValues: UnsafeMutablePointer<Float>
+
+    // The scalar stroke of `runAudio`: like `unitInfo`… for the changing scalar neurons.
+    private(set) var scalarUnitCount = 0
+    private(set) var scalarUnitInfo: UnsafeMutablePointer<Int>
+    private(set) var scalarRows: UnsafeMutablePointer<Int>
+    private(set) var scalarSlots: UnsafeMutablePointer<Int>
+    private(set) var scalarStates: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private(set) var scalarSeeds: UnsafeMutablePointer<UInt64>
+    private(set) var scalarKernels: UnsafeMutablePointer<Unmanaged<KernelBox>>
+    private(set) var constantScalarSlots: UnsafeMutablePointer<Int>
+    private(set) var constantScalarCount = 0
+    /// 16 lanes per input and output of the largest scalar kind, and their pointer table.
+    private(set) var scalarScratch: UnsafeMutablePointer<Float>
+    private(set) var scalarPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    var scalarBoxes: [KernelBox] = []
 
     private var allocations: [UnsafeMutableRawPointer] = []
 
@@ -90,13 +114,24 @@ package final class SignalProgram {
         unitInfo = none(Int.self); rows = none(Int.self); slots = none(Int.self)
         states = none(UnsafeMutableRawPointer?.self); seeds = none(UInt64.self); steps = none(Int.self)
         kernelRefs = none(Unmanaged<KernelBox>.self)
+        constIndex = none(Int.self); constBuffers = none(Float.self); constValue = none(Float.self)
+        scalarUnitInfo = none(Int.self); scalarRows = none(Int.self); scalarSlots = none(Int.self)
+        scalarStates = none(UnsafeMutableRawPointer?.self); scalarSeeds = none(UInt64.self)
+        scalarKernels = none(Unmanaged<KernelBox>.self); constantScalarSlots = none(Int.self)
+        scalarScratch = none(Float.self); scalarPointers = none(UnsafeMutablePointer<Float>.self)
         constStart = none(Int.self); constSlot = none(Int.self); streamStart = none(Int.self)
         streamSlot = none(Int.self); rowDefault = none(Float.self); dynamicOf = none(Int.self)
         rampFrom = none(Float.self); store = none(Float.self); scratch = none(Float.self)
         pointers = none(UnsafeMutablePointer<Float>.self); ios = none(KernelIO.self); dynamicValues = none(Float.self)
         allocations = [UnsafeMutableRawPointer(unitInfo), UnsafeMutableRawPointer(rows), UnsafeMutableRawPointer(slots),
                        UnsafeMutableRawPointer(states), UnsafeMutableRawPointer(seeds), UnsafeMutableRawPointer(steps),
-                       UnsafeMutableRawPointer(kernelRefs),
+                       UnsafeMutableRawPointer(kernelRefs), UnsafeMutableRawPointer(constIndex),
+                       UnsafeMutableRawPointer(constBuffers), UnsafeMutableRawPointer(constValue),
+                       UnsafeMutableRawPointer(scalarUnitInfo), UnsafeMutableRawPointer(scalarRows),
+                       UnsafeMutableRawPointer(scalarSlots), UnsafeMutableRawPointer(scalarStates),
+                       UnsafeMutableRawPointer(scalarSeeds), UnsafeMutableRawPointer(scalarKernels),
+                       UnsafeMutableRawPointer(constantScalarSlots), UnsafeMutableRawPointer(scalarScratch),
+                       UnsafeMutableRawPointer(scalarPointers),
                        UnsafeMutableRawPointer(constStart), UnsafeMutableRawPointer(constSlot),
                        UnsafeMutableRawPointer(streamStart), UnsafeMutableRawPointer(streamSlot),
                        UnsafeMutableRawPointer(rowDefault), UnsafeMutableRawPointer(dynamicOf),
@@ -124,8 +159,14 @@ package final class SignalProgram {
         var states: [UnsafeMutableRawPointer?] = [], seeds: [UInt64] = []
         var steps: [Int] = []
         var constStart: [Int] = [], constSlot: [Int] = [], streamStart: [Int] = [], streamSlot: [Int] = []
-        var rowDefault: [Float] = [], dynamicOf: [Int] = []
+        var rowDefault: [Float] = [], dynamicOf: [Int] = [], constIndex: [Int] = []
+        var constBuffers = 0
         var scratchInputs = 1, pointerCount = 1, groupSize = 1
+        /// The changing scalar neurons, for `runAudio`'s own scalar stroke (see `runScalars`).
+        var scalarKinds: [any NeuronKind] = []
+        var scalarUnitInfo: [Int] = [], scalarRows: [Int] = [], scalarSlots: [Int] = []
+        var scalarStates: [UnsafeMutableRawPointer?] = [], scalarSeeds: [UInt64] = []
+        var constantScalarSlots: [Int] = []
     }
 
     /// Lays out the tables and storage; everything zeroed (ramps NaN: "no previous tick").
@@ -134,7 +175,7 @@ package final class SignalProgram {
         allocations = []
         samplesPerTick = l.samplesPerTick
         let n = l.samplesPerTick
-        batchTicks = max(1, Self.batchSamples / max(1, n))
+        batchTicks = max(1, Self.batchTarget(slots: l.slots) / max(1, n))
         lanes = (batchTicks * n + 15) / 16 * 16
         history = (n + 15) / 16 * 16
         stride = history + lanes + 16
@@ -150,6 +191,9 @@ package final class SignalProgram {
         streamStart = table(l.streamStart, fill: 0); streamSlot = table(l.streamSlot, fill: 0)
         rowDefault = table(l.rowDefault, fill: 0); dynamicOf = table(l.dynamicOf, fill: -1)
         rampFrom = table([Float](repeating: .nan, count: l.rowDefault.count), fill: .nan)
+        constIndex = table(l.constIndex, fill: -1)
+        constBuffers = table([], minimum: max(16, l.constBuffers * lanes), fill: 0)
+        constValue = table([], minimum: max(1, l.constBuffers), fill: .nan)
         store = table([], minimum: max(16, l.slots * stride), fill: 0)
         scratch = table([], minimum: max(16, l.scratchInputs * lanes), fill: 0)
         pointers = table([], minimum: max(1, l.pointerCount), fill: scratch)
@@ -157,6 +201,19 @@ package final class SignalProgram {
                     fill: KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0),
                                    outputs: UnsafeBufferPointer(start: nil, count: 0), count: 0, context: KernelContext()))
         dynamicValues = table([], minimum: max(16, dynamicRows.count * batchTicks), fill: 0)
+        scalarUnitCount = l.scalarUnitInfo.count / 4
+        scalarUnitInfo = table(l.scalarUnitInfo, fill: 0); scalarRows = table(l.scalarRows, fill: 0)
+        scalarSlots = table(l.scalarSlots, fill: -1); scalarStates = table(l.scalarStates, fill: nil)
+        scalarSeeds = table(l.scalarSeeds, fill: 0)
+        scalarBoxes = l.scalarKinds.map { KernelBox.make($0) }
+        let srefs = scalarBoxes.map { Unmanaged.passUnretained($0) }
+        scalarKernels = srefs.isEmpty ? table([], fill: Unmanaged.passUnretained(KernelBox())) : table(srefs, fill: srefs[0])
+        constantScalarCount = l.constantScalarSlots.count
+        constantScalarSlots = table(l.constantScalarSlots, fill: 0)
+        var widest = 1
+        for u in 0..<scalarUnitCount { widest = max(widest, l.scalarUnitInfo[4 * u] + l.scalarUnitInfo[4 * u + 1]) }
+        scalarScratch = table([], minimum: 16 * widest, fill: 0)
+        scalarPointers = table([], minimum: widest, fill: scalarScratch)
     }
 
     /// Sample 0 of the current batch of slot `s`; the previous tick is at −samplesPerTick..<0.

@@ -9,7 +9,8 @@ struct SignalRunner {
     let stepWords: Int
     let states: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     let seeds: UnsafeMutablePointer<UInt64>
-    let constStart, constSlot, streamStart, streamSlot, dynamicOf: UnsafeMutablePointer<Int>
+    let constStart, constSlot, streamStart, streamSlot, dynamicOf, constIndex: UnsafeMutablePointer<Int>
+    let constBuffers, constValue: UnsafeMutablePointer<Float>
     let rowDefault, rampFrom, dynamicValues, store, scratch: UnsafeMutablePointer<Float>
     let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let ios: UnsafeMutablePointer<KernelIO>
@@ -29,6 +30,7 @@ struct SignalRunner {
         unitInfo = p.unitInfo; rows = p.rows; slots = p.slots; steps = p.steps; stepWords = p.stepWords
         states = p.states; seeds = p.seeds
         constStart = p.constStart; constSlot = p.constSlot; streamStart = p.streamStart; streamSlot = p.streamSlot
+        constIndex = p.constIndex; constBuffers = p.constBuffers; constValue = p.constValue
         dynamicOf = p.dynamicOf; rowDefault = p.rowDefault; rampFrom = p.rampFrom; dynamicValues = p.dynamicValues
         store = p.store; scratch = p.scratch; pointers = p.pointers; ios = p.ios
         self.constW = constW; self.streamW = streamW; self.scalars = scalars
@@ -148,6 +150,25 @@ struct SignalRunner {
         }
         let streams = signal && s1 > s0
         var flat = false
+        var start: Float? = nil
+        let ci = constIndex[r]
+        if ci >= 0 {
+            // A row that can only be a constant: its own buffer, refilled when the value moves.
+            let c = constantPart(r)
+            let c0 = rampFrom[r].isNaN ? c : rampFrom[r]
+            rampFrom[r] = c
+            if c0 == c {
+                let buffer = constBuffers + ci * lanes
+                if constValue[ci].bitPattern != c.bitPattern {
+                    Lanes.fill(buffer, lanes, c)
+                    constValue[ci] = c
+                }
+                return (buffer, true)
+            }
+            Lanes.fill(dst, count, c)
+            Self.ramp(dst, n, from: c0, to: c)
+            return (dst, false)
+        }
         // Constant part.
         if d >= 0 {
             var last = rampFrom[r]
@@ -162,13 +183,21 @@ struct SignalRunner {
             let c = constantPart(r)
             let c0 = rampFrom[r].isNaN ? c : rampFrom[r]
             rampFrom[r] = c
-            Lanes.fill(dst, count, c)
-            if c0 != c { Self.ramp(dst, n, from: c0, to: c) } else { flat = !streams }
+            if c0 != c || !streams {
+                Lanes.fill(dst, count, c)
+                if c0 != c { Self.ramp(dst, n, from: c0, to: c) } else { flat = true }
+            } else {
+                // A steady constant under signal terms: the first pass starts from it.
+                start = c
+            }
         }
         guard streams else { return (dst, flat) }
         // Stream part: eight terms per pass (fewer loads and stores of dst), then the rest.
         let w = streamW!
         var k = s0
+        @inline(__always) func base(_ i: Int) -> Lanes.V {
+            if let start { return Lanes.V(repeating: start) } else { return Lanes.load(dst, i) }
+        }
         while s1 - k >= 8 {
             @inline(__always) func term(_ j: Int) -> (UnsafeMutablePointer<Float>, Lanes.V) {
                 (slot(streamSlot[k + j]) + offset, Lanes.V(repeating: w[k + j]))
@@ -177,7 +206,7 @@ struct SignalRunner {
             let (p4, w4) = term(4), (p5, w5) = term(5), (p6, w6) = term(6), (p7, w7) = term(7)
             var i = 0
             while i < count {
-                let a = Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
+                let a = base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
                     .addingProduct(w2, Lanes.load(p2, i)).addingProduct(w3, Lanes.load(p3, i))
                 let b = (w4 * Lanes.load(p4, i)).addingProduct(w5, Lanes.load(p5, i))
                     .addingProduct(w6, Lanes.load(p6, i)).addingProduct(w7, Lanes.load(p7, i))
@@ -185,6 +214,7 @@ struct SignalRunner {
                 i += 16
             }
             k += 8
+            start = nil
         }
         while k < s1 {
             let m = min(4, s1 - k)
@@ -196,7 +226,7 @@ struct SignalRunner {
                 let p2 = slot(streamSlot[k + 2]) + offset, w2 = Lanes.V(repeating: w[k + 2])
                 let p3 = slot(streamSlot[k + 3]) + offset, w3 = Lanes.V(repeating: w[k + 3])
                 while i < count {
-                    let a = Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
+                    let a = base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
                     Lanes.store(a.addingProduct(w2, Lanes.load(p2, i)).addingProduct(w3, Lanes.load(p3, i)), dst, i)
                     i += 16
                 }
@@ -204,23 +234,24 @@ struct SignalRunner {
                 let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
                 let p2 = slot(streamSlot[k + 2]) + offset, w2 = Lanes.V(repeating: w[k + 2])
                 while i < count {
-                    let a = Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
+                    let a = base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
                     Lanes.store(a.addingProduct(w2, Lanes.load(p2, i)), dst, i)
                     i += 16
                 }
             case 2:
                 let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
                 while i < count {
-                    Lanes.store(Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i)), dst, i)
+                    Lanes.store(base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i)), dst, i)
                     i += 16
                 }
             default:
                 while i < count {
-                    Lanes.store(Lanes.load(dst, i).addingProduct(w0, Lanes.load(p0, i)), dst, i)
+                    Lanes.store(base(i).addingProduct(w0, Lanes.load(p0, i)), dst, i)
                     i += 16
                 }
             }
             k += m
+            start = nil
         }
         return (dst, false)
     }

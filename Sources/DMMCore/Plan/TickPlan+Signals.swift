@@ -49,6 +49,29 @@ extension TickPlan {
                 program.dynamicRows.append(r)
             }
         }
+        // The changing scalar neurons, flattened for `runAudio`'s scalar stroke.
+        for i in scalarNeurons {
+            if constantSources.contains(i) {
+                for (o, s) in outSlot[i].enumerated() where outKind[i][o] == .scalar { layout.constantScalarSlots.append(s) }
+                continue
+            }
+            let kind = net.neurons[i].kind
+            let slots = outSlot[i].enumerated().map { outKind[i][$0.offset] == .scalar ? $0.element : -1 }
+            layout.scalarUnitInfo += [rowOf[i].count, slots.count, layout.scalarRows.count, layout.scalarSlots.count]
+            layout.scalarRows += rowOf[i]
+            layout.scalarSlots += slots
+            layout.scalarStates.append(states[i])
+            layout.scalarSeeds.append(seed(for: i))
+            layout.scalarKinds.append(kind)
+        }
+        layout.constIndex = Array(repeating: -1, count: rowDefault.count)
+        for u in 0..<unitRows.count {
+            for (p, r) in unitRows[u].enumerated() where layout.dynamicOf[r] < 0
+                && (!unitSignal[u][p] || streamStart[r] == streamStart[r + 1]) {
+                layout.constIndex[r] = layout.constBuffers
+                layout.constBuffers += 1
+            }
+        }
         if program.audioUnit >= 0 {
             let rows = unitRows[program.audioUnit]
             if rows.count > 1 {
@@ -172,9 +195,16 @@ extension TickPlan {
     /// never depends on them (a field cannot feed a signal), so sound-only renders of an
     /// audiovisual patch skip the picture. Ticks run in batches (see `SignalProgram`), which
     /// is what makes small blocks cheap; the result is the same as `count` calls of `tick`.
+    /// A patch with tree neurons (Self) ticks one tick at a time, the picture included.
     public func runAudio(ticks count: Int, audio: UnsafeMutablePointer<Float>?) {
-        let program = signals
         let n = timing.samplesPerTick
+        guard treeNeurons.isEmpty else {
+            // Self and other tree neurons may rewrite the matrix at any tick boundary: tick one
+            // by one (pictures included, since a tree may read them).
+            for k in 0..<count { tick(frame: nil, audio: audio.map { $0 + k * n * 2 }) }
+            return
+        }
+        let program = signals
         let t = timing
         var done = 0
         while done < count {
@@ -182,15 +212,7 @@ extension TickPlan {
             let t0 = currentTick
             let dyn = program.dynamicRows
             if !program.scalarsStatic || !dyn.isEmpty {
-                for tau in 0..<k {
-                    for (d, r) in dyn.enumerated() { program.dynamicValues[d * program.batchTicks + tau] = constantPart(r) }
-                    if !program.scalarsStatic {
-                        scalarStroke(KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width,
-                                                   height: t.height, start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1))
-                        swap(&scalarPrev, &scalarNext)
-                    }
-                    currentTick += 1
-                }
+                runScalars(ticks: k)
             } else {
                 currentTick += k
             }
@@ -205,6 +227,62 @@ extension TickPlan {
             }
             done += k
         }
+    }
+
+    /// The scalar strokes of `k` ticks, recording each tick's constant part of every dynamic
+    /// signal row: the same as `scalarStroke` tick by tick, through the program's flat tables
+    /// (at `block 1` this runs 48,000 times a second, and the general stroke's dictionary and
+    /// array work per neuron would cost more than the sound).
+    private func runScalars(ticks k: Int) {
+        let program = signals
+        let t = timing
+        let dyn = program.dynamicRows
+        let constW = self.constW
+        var base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
+                                 start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+        var swaps = 0
+        constW.withUnsafeBufferPointer { cw in
+            scalarPrev.withUnsafeMutableBufferPointer { pb in
+                scalarNext.withUnsafeMutableBufferPointer { nb in
+                    var prev = pb.baseAddress, next = nb.baseAddress
+                    let info = program.scalarUnitInfo, rows = program.scalarRows, slots = program.scalarSlots
+                    let scratch = program.scalarScratch, ptrs = program.scalarPointers
+                    let cs = program.constStart, cslot = program.constSlot, def = program.rowDefault
+                    let dynValues = program.dynamicValues, batch = program.batchTicks, units = program.scalarUnitCount
+                    let seeds = program.scalarSeeds, states = program.scalarStates, kernels = program.scalarKernels
+                    let keep = program.constantScalarSlots, kept = program.constantScalarCount
+                    let moving = !program.scalarsStatic
+                    @inline(__always) func constant(_ r: Int) -> Float {
+                        var c = def[r]
+                        for j in cs[r]..<cs[r + 1] { c += cw[j] * prev![cslot[j]] }
+                        return c
+                    }
+                    for tau in 0..<k {
+                        for (d, r) in dyn.enumerated() { dynValues[d * batch + tau] = constant(r) }
+                        if moving {
+                            for u in 0..<units {
+                                let nin = info[4 * u], nout = info[4 * u + 1], rb = rows + info[4 * u + 2], sb = slots + info[4 * u + 3]
+                                for p in 0..<nin { ptrs[p] = scratch + 16 * p; Lanes.fill(ptrs[p], 16, constant(rb[p])) }
+                                for o in 0..<nout { ptrs[nin + o] = scratch + 16 * (nin + o) }
+                                var ctx = base
+                                ctx.seed = seeds[u]
+                                let io = KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                                  outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
+                                                  count: 16, context: ctx, state: states[u])
+                                kernels[u]._withUnsafeGuaranteedRef { $0.forward(io) }
+                                for o in 0..<nout where sb[o] >= 0 { next![sb[o]] = ptrs[nin + o][0] }
+                            }
+                            for c in 0..<kept { next![keep[c]] = prev![keep[c]] }
+                            swap(&prev, &next)
+                            swaps += 1
+                        }
+                        base.tick += 1
+                    }
+                }
+            }
+        }
+        if swaps & 1 == 1 { swap(&scalarPrev, &scalarNext) }
+        currentTick += k
     }
 
     /// Runs every signal step over `ticks` ticks starting at `base.tick`. With `recorded`,

@@ -25,7 +25,7 @@ enum BLEPOscillator {
             let p = tmp.baseAddress!             // phases: n + 1 used, lanes + 16 filled
             let b = p + lanes + 16               // output buffer: lanes + taps + 16
             // Phases, continuous across the call (no wrapping), |increment| ≤ ½.
-            var newPhase: Double
+            let newPhase: Double
             if n > 0 && AudioMath.isConstant(io, 0, n) {
                 let inc = min(0.5, max(-0.5, Double(freq[0]) * invRate))
                 let p0 = AudioMath.V(repeating: Float(phase0)), incV = AudioMath.V(repeating: Float(inc))
@@ -43,6 +43,13 @@ enum BLEPOscillator {
                 }
                 for j in n..<(lanes + 16) { p[j] = Float(acc) }
                 newPhase = AudioMath.frac(acc)
+            }
+            // The next call starts from Float(newPhase): detect the last edge against exactly
+            // that value (same fraction, this call's whole cycles), so that an edge a rounding
+            // error from the boundary is handled once, by one side.
+            if n > 0 {
+                let next = Float(newPhase)
+                p[n] = next + (p[n] - next).rounded()
             }
             // Carried residuals, then silence.
             b.update(from: UnsafeMutableRawPointer(st + 16).assumingMemoryBound(to: Float.self), count: taps)
@@ -65,7 +72,9 @@ enum BLEPOscillator {
                 while i < full {
                     Lanes.store(Lanes.load(b, w + i) + naivePulse(Lanes.load(p, i), Lanes.load(wd, i)), b, w + i); i += 16
                 }
-                for j in full..<n { b[w + j] += p[j] - p[j].rounded(.down) < clampWidth(wd[j]) ? 1 : -1 }
+                for j in full..<n {
+                    b[w + j] += (p[j].rounded(.down) - (p[j] - clampWidth(wd[j])).rounded(.down)) * 2 - 1
+                }
             }
             // Discontinuities between sample j and j + 1 (j + 1 = n is the next call's first).
             BLEPTable.tables.step.withUnsafeBufferPointer { stepT in
@@ -139,13 +148,16 @@ enum BLEPOscillator {
         return FastMath.abs(q) * 4 - 1
     }
 
-    /// +1 while frac(φ) < 0.5 + width, −1 after (the duty cycle clamped into [0, 1]).
+    /// +1 while frac(φ) < width, −1 after (the duty cycle clamped into [0, 1]). Written as
+    /// ⌊φ⌋ − ⌊φ − width⌋ = 1, the very floors the edge detection compares, so that a phase a
+    /// rounding error away from an edge is on the same side for both.
     @inline(__always)
     static func naivePulse(_ p: AudioMath.V, _ width: AudioMath.V) -> AudioMath.V {
-        let wc = (width + 0.5).clamped(lowerBound: AudioMath.V(repeating: 0), upperBound: AudioMath.V(repeating: 1))
-        return AudioMath.V(repeating: -1).replacing(with: 1, where: AudioMath.frac(p) .< wc)
+        let wc = width.clamped(lowerBound: AudioMath.V(repeating: 0), upperBound: AudioMath.V(repeating: 1))
+        // The floors differ by exactly 1 (high) or 0 (low): no masks needed.
+        return (p.rounded(.down) - (p - wc).rounded(.down)) * 2 - 1
     }
 
     @inline(__always)
-    static func clampWidth(_ w: Float) -> Float { min(1, max(0, 0.5 + w)) }
+    static func clampWidth(_ w: Float) -> Float { min(1, max(0, w)) }
 }

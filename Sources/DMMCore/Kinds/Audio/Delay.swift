@@ -26,7 +26,7 @@ public struct Delay: NeuronKind {
         capacity = c
     }
 
-    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("time")] }
+    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("time", default: 0.25)] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     /// Write position (Int64) at 0, the ring buffer from byte 16.

@@ -11,7 +11,8 @@ public struct EnvADSR: NeuronKind {
     public static let summary = "ADSR envelope 0…1: gate, attack, decay, sustain (level), release (seconds)"
     public init(config: NeuronConfig) throws(KindError) {}
     public var inputs: [PortSpec] {
-        [PortSpec("gate"), PortSpec("attack"), PortSpec("decay"), PortSpec("sustain"), PortSpec("release")]
+        [PortSpec("gate"), PortSpec("attack", default: 0.005), PortSpec("decay", default: 0.1),
+         PortSpec("sustain", default: 0.7), PortSpec("release", default: 0.2)]
     }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }

@@ -3,8 +3,9 @@
 /// `points` lists time (seconds) and value pairs, times non-decreasing; the output moves in
 /// straight lines between them, starts at the first value and holds the last. `loop: 1`
 /// repeats it. A rising edge on `trig` (crossing above 0) restarts it from time 0: wire an
-/// `lf.pulse` for a rhythm. It starts at tick 0, not during the warm-up ticks before a render,
-/// so its first attack is heard whole. Without `points` it is a percussive hit (0 → 1 in 10 ms,
+/// `lf.pulse` for a rhythm; the restart glides from the current level to the second point, so
+/// it never clicks. It starts at tick 0, not during the warm-up ticks before a render (it is
+/// 0 until then), so its first attack is heard whole. Without `points` it is a percussive hit (0 → 1 in 10 ms,
 /// back to 0 at 1 s). Stateful: `.notDifferentiable`.
 public struct EnvBreakpoints: NeuronKind {
     public static let name = "env.breakpoints"
@@ -44,19 +45,22 @@ public struct EnvBreakpoints: NeuronKind {
     public var inputs: [PortSpec] { [PortSpec("trig")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
-    /// Samples since the start (Int64) at 0, current segment (Int32) at 8, trig was high at 12.
-    public var stateBytes: Int { 16 }
+    /// Samples since the start (Int64) at 0, current segment (Int32) at 8, flags (trig was
+    /// high, started) at 12, the level the current run started from at 16, the last output at 20.
+    public var stateBytes: Int { 24 }
 
-    /// The envelope at `t` seconds, searching forward from segment `seg`.
+    /// The envelope at `t` seconds, searching forward from segment `seg`; `first` stands in
+    /// for the first point's value (the level a retrigger started from).
     @inline(__always)
-    func value(at t: Double, segment seg: inout Int) -> Float {
-        if t <= times[0] { seg = 0; return values[0] }
+    func value(at t: Double, segment seg: inout Int, first: Float) -> Float {
+        if t <= times[0] { seg = 0; return first }
         while seg + 1 < times.count && t >= times[seg + 1] { seg += 1 }
         if seg + 1 >= times.count { return values[values.count - 1] }
         let t0 = times[seg], t1 = times[seg + 1]
         guard t1 > t0 else { return values[seg + 1] }
         let f = Float((t - t0) / (t1 - t0))
-        return values[seg] + (values[seg + 1] - values[seg]) * f
+        let v0 = seg == 0 ? first : values[seg]
+        return v0 + (values[seg + 1] - v0) * f
     }
 
     public func forward(_ io: KernelIO) {
@@ -69,19 +73,24 @@ public struct EnvBreakpoints: NeuronKind {
         let total = Int64((times[times.count - 1] * rate).rounded())
         var count = st.get(0, as: Int64.self)
         var seg = Int(st.get(8, as: Int32.self))
-        var was = st.get(12, as: Int32.self) != 0
-        var y = values[0]
+        var was = st.get(12, as: Int32.self) & 1 != 0
+        var started = st.get(12, as: Int32.self) & 2 != 0
+        var from = started ? st.get(16, as: Float.self) : values[0]
+        var y = started ? st.get(20, as: Float.self) : 0
         for j in 0..<n {
-            if first + j < 0 { out[j] = values[0]; continue }
+            if first + j < 0 { out[j] = 0; continue }
             let high = trig[j] > 0
-            if high && !was { count = 0; seg = 0 }
+            // A retrigger restarts the time but glides from the current level: no click.
+            if high && !was && started { count = 0; seg = 0; from = y }
             was = high
-            if loop && total > 0 && count >= total { count %= total; seg = 0 }
-            y = value(at: Double(count) / rate, segment: &seg)
+            started = true
+            if loop && total > 0 && count >= total { count %= total; seg = 0; from = values[0] }
+            y = value(at: Double(count) / rate, segment: &seg, first: from)
             out[j] = y
             count += 1
         }
         for j in n..<io.count { out[j] = y }
-        st.set(0, count); st.set(8, Int32(seg)); st.set(12, Int32(was ? 1 : 0))
+        st.set(0, count); st.set(8, Int32(seg)); st.set(12, Int32(was ? 1 : 0) | (started ? 2 : 0))
+        st.set(16, from); st.set(20, y)
     }
 }

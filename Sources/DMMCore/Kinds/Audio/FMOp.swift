@@ -11,7 +11,7 @@ public struct FMOp: GroupedKind {
     public static let name = "fm.op"
     public static let summary = "sine operator with self-feedback: freq (Hz), fb (rad), pm (rad)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("freq"), PortSpec("fb"), PortSpec("pm")] }
+    public var inputs: [PortSpec] { [PortSpec("freq", default: 440), PortSpec("fb"), PortSpec("pm")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     /// `AudioMath.sineBlock`'s phase and cache, then the previous output sample (`Float`).
@@ -37,71 +37,130 @@ public struct FMOp: GroupedKind {
         st.set(AudioMath.sineStateBytes, y)
     }
 
-    /// Runs the operators with feedback in chunks of 32 (two SIMD16 recurrences interleaved so
-    /// that one hides the other's latency); operators whose fb is zero this block have no
-    /// recurrence and run alone, vectorised over time.
+    /// Runs the operators with feedback sixteen to a SIMD vector, two vectors interleaved so
+    /// that one recurrence hides the other's latency. Each operator's phases (plus pm) are
+    /// computed along time into its own output, then 16 × 16 blocks are transposed so that one
+    /// vector holds one sample of sixteen operators, stepped through the recurrence, and
+    /// transposed back. Operators whose fb is zero this block have no recurrence and run alone,
+    /// vectorised over time.
     public func forwardGroup(_ members: UnsafeBufferPointer<KernelIO>) {
         let first = members[0]
         let n = max(0, min(first.context.logicalCount, first.count))
-        let lanes = first.count
         guard n > 0 else { for io in members { forward(io) }; return }
+        typealias V = SIMD16<Float>
         withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { serialBuf in
             var serial = 0
+            var fbConstant = true, steady = true
+            let s = AudioMath.invTwoPi
             for (m, io) in members.enumerated() {
-                if io.state == nil || (io.inputs[1][0] == 0 && AudioMath.isConstant(io, 1, n)) { forward(io) } else { serialBuf[serial] = m; serial += 1 }
+                if io.state == nil || (io.inputs[1][0] == 0 && AudioMath.isConstant(io, 1, n)) { forward(io); continue }
+                serialBuf[serial] = m; serial += 1
+                if !AudioMath.isConstant(io, 1, n) { fbConstant = false }
+                if !(AudioMath.isConstant(io, 0, n) && io.inputs[2][0] == 0 && AudioMath.isConstant(io, 2, n)) { steady = false }
             }
             guard serial > 0 else { return }
-            let chunk = 32
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * lanes * chunk) { tmp in
-                let theta = tmp.baseAddress!               // transposed: sample j of slot c at j·32 + c
-                let fbT = theta + lanes * chunk            // transposed feedback (cycles per unit)
+            if !steady {
+                // θ in cycles, along time, into each output, to be transposed block by block.
+                for k in 0..<serial {
+                    let io = members[serialBuf[k]]
+                    let st = io.state!, out = io.outputs[0], pm = io.inputs[2]
+                    st.set(0, AudioMath.phases(freq: io.inputs[0], count: n, lanes: io.count, phase: st.get(0, as: Double.self),
+                                               rate: io.context.sampleRate, into: out, constant: AudioMath.isConstant(io, 0, n)))
+                    var i = 0
+                    let sv = V(repeating: s)
+                    while i < io.count { Lanes.store(Lanes.load(out, i).addingProduct(sv, Lanes.load(pm, i)), out, i); i += 16 }
+                }
+            }
+            withUnsafeTemporaryAllocation(of: V.self, capacity: 80) { blocks in
+                let a = blocks.baseAddress!, b = a + 16, fa = a + 32, fb = a + 48, tmp = a + 64
                 var start = 0
                 while start < serial {
-                    let count = min(chunk, serial - start)
-                    if count < chunk { theta.initialize(repeating: 0, count: 2 * lanes * chunk) }   // idle lanes
-                    var ya = SIMD16<Float>(), yb = SIMD16<Float>()
-                    var fa = SIMD16<Float>(), fbv = SIMD16<Float>()
-                    var fbConstant = true
-                    for c in 0..<count where !AudioMath.isConstant(members[serialBuf[start + c]], 1, n) { fbConstant = false }
-                    for c in 0..<count {
-                        let io = members[serialBuf[start + c]]
-                        let st = io.state!
-                        let out = io.outputs[0], pm = io.inputs[2], fb = io.inputs[1]
-                        st.set(0, AudioMath.phases(freq: io.inputs[0], count: n, lanes: lanes, phase: st.get(0, as: Double.self),
-                                                   rate: io.context.sampleRate, into: out, constant: AudioMath.isConstant(io, 0, n)))
-                        let s = AudioMath.invTwoPi
-                        for j in 0..<n { theta[j * chunk + c] = out[j] + s * pm[j] }
-                        let prev = st.get(AudioMath.sineStateBytes, as: Float.self)
-                        if c < 16 { ya[c] = prev } else { yb[c - 16] = prev }
-                        if fbConstant {
-                            if c < 16 { fa[c] = fb[0] * s } else { fbv[c - 16] = fb[0] * s }
+                    let ca = min(16, serial - start), cb = min(16, serial - start - ca)
+                    @inline(__always) func io(_ c: Int) -> KernelIO { members[serialBuf[start + c]] }
+                    var ya = V(), yb = V(), fav = V(), fbv = V()
+                    for c in 0..<ca {
+                        ya[c] = io(c).state!.get(AudioMath.sineStateBytes, as: Float.self)
+                        fav[c] = io(c).inputs[1][0] * s
+                    }
+                    for c in 0..<cb {
+                        yb[c] = io(16 + c).state!.get(AudioMath.sineStateBytes, as: Float.self)
+                        fbv[c] = io(16 + c).inputs[1][0] * s
+                    }
+                    // Steady operators: phases straight in the transposed layout, one lane per
+                    // operator, from `Double` every 256 samples and by adding 16·inc between.
+                    var incA = V(), incB = V(), baseA = V(), baseB = V()
+                    let rate = first.context.sampleRate
+                    if steady {
+                        for c in 0..<ca { incA[c] = Float(Double(io(c).inputs[0][0]) / rate) }
+                        for c in 0..<cb { incB[c] = Float(Double(io(16 + c).inputs[0][0]) / rate) }
+                    }
+                    var j0 = 0
+                    while j0 < n {
+                        let steps = min(16, n - j0)
+                        if steady {
+                            if j0 & 255 == 0 {
+                                for c in 0..<ca {
+                                    let x = io(c)
+                                    baseA[c] = Float(AudioMath.frac(x.state!.get(0, as: Double.self) + Double(j0) * Double(x.inputs[0][0]) / rate))
+                                }
+                                for c in 0..<cb {
+                                    let x = io(16 + c)
+                                    baseB[c] = Float(AudioMath.frac(x.state!.get(0, as: Double.self) + Double(j0) * Double(x.inputs[0][0]) / rate))
+                                }
+                            }
+                            for t in 0..<16 {
+                                a[t] = baseA.addingProduct(Float(t), incA)
+                                b[t] = baseB.addingProduct(Float(t), incB)
+                            }
+                            baseA = baseA.addingProduct(16, incA); baseB = baseB.addingProduct(16, incB)
+                            baseA -= baseA.rounded(.down); baseB -= baseB.rounded(.down)
                         } else {
-                            for j in 0..<n { fbT[j * chunk + c] = fb[j] * s }
+                            for c in 0..<16 {
+                                a[c] = c < ca ? Lanes.load(io(c).outputs[0], j0) : V()
+                                if cb > 0 { b[c] = c < cb ? Lanes.load(io(16 + c).outputs[0], j0) : V() }
+                            }
+                            AudioMath.transpose16(a, tmp)
+                            if cb > 0 { AudioMath.transpose16(b, tmp) }
+                        }
+                        if fbConstant {
+                            if cb > 0 {
+                                for t in 0..<steps {
+                                    ya = AudioMath.sin2pi(a[t].addingProduct(fav, ya)); a[t] = ya
+                                    yb = AudioMath.sin2pi(b[t].addingProduct(fbv, yb)); b[t] = yb
+                                }
+                            } else {
+                                for t in 0..<steps { ya = AudioMath.sin2pi(a[t].addingProduct(fav, ya)); a[t] = ya }
+                            }
+                        } else {
+                            let sv = V(repeating: s)
+                            for c in 0..<16 {
+                                fa[c] = c < ca ? Lanes.load(io(c).inputs[1], j0) * sv : V()
+                                fb[c] = c < cb ? Lanes.load(io(16 + c).inputs[1], j0) * sv : V()
+                            }
+                            AudioMath.transpose16(fa, tmp)
+                            AudioMath.transpose16(fb, tmp)
+                            for t in 0..<steps {
+                                ya = AudioMath.sin2pi(a[t].addingProduct(fa[t], ya)); a[t] = ya
+                                yb = AudioMath.sin2pi(b[t].addingProduct(fb[t], yb)); b[t] = yb
+                            }
+                        }
+                        AudioMath.transpose16(a, tmp)
+                        for c in 0..<ca { Lanes.store(a[c], io(c).outputs[0], j0) }
+                        if cb > 0 {
+                            AudioMath.transpose16(b, tmp)
+                            for c in 0..<cb { Lanes.store(b[c], io(16 + c).outputs[0], j0) }
+                        }
+                        j0 += 16
+                    }
+                    for c in 0..<ca { io(c).state!.set(AudioMath.sineStateBytes, ya[c]) }
+                    for c in 0..<cb { io(16 + c).state!.set(AudioMath.sineStateBytes, yb[c]) }
+                    if steady {
+                        for c in 0..<(ca + cb) {
+                            let x = io(c), st = x.state!
+                            st.set(0, AudioMath.frac(st.get(0, as: Double.self) + Double(n) * Double(x.inputs[0][0]) / rate))
                         }
                     }
-                    // The recurrences: one step per sample, 32 operators per step.
-                    if fbConstant {
-                        for j in 0..<n {
-                            let t = theta + j * chunk
-                            ya = AudioMath.sin2pi(Lanes.load(t, 0).addingProduct(fa, ya))
-                            yb = AudioMath.sin2pi(Lanes.load(t, 16).addingProduct(fbv, yb))
-                            Lanes.store(ya, t, 0); Lanes.store(yb, t, 16)
-                        }
-                    } else {
-                        for j in 0..<n {
-                            let t = theta + j * chunk, f = fbT + j * chunk
-                            ya = AudioMath.sin2pi(Lanes.load(t, 0).addingProduct(Lanes.load(f, 0), ya))
-                            yb = AudioMath.sin2pi(Lanes.load(t, 16).addingProduct(Lanes.load(f, 16), yb))
-                            Lanes.store(ya, t, 0); Lanes.store(yb, t, 16)
-                        }
-                    }
-                    for c in 0..<count {
-                        let io = members[serialBuf[start + c]]
-                        let out = io.outputs[0]
-                        for j in 0..<n { out[j] = theta[j * chunk + c] }
-                        io.state!.set(AudioMath.sineStateBytes, c < 16 ? ya[c] : yb[c - 16])
-                    }
-                    start += count
+                    start += ca + cb
                 }
             }
         }

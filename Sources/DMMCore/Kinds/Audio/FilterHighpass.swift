@@ -7,7 +7,7 @@ public struct FilterHighpass: NeuronKind {
     public static let name = "filter.highpass"
     public static let summary = "12 dB/octave resonant highpass (SVF): in, cutoff (Hz), res"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff"), PortSpec("res")] }
+    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff", default: 1000), PortSpec("res")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { StateVariableFilter.stateBytes }

@@ -7,7 +7,7 @@ public struct FilterLowpass: NeuronKind {
     public static let name = "filter.lowpass"
     public static let summary = "12 dB/octave resonant lowpass (SVF): in, cutoff (Hz), res (0 = −3 dB at cutoff)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff"), PortSpec("res")] }
+    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff", default: 1000), PortSpec("res")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { StateVariableFilter.stateBytes }

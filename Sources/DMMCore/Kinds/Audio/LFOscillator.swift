@@ -38,7 +38,7 @@ enum LFOscillator {
                 i += 16
             }
         } else {
-            let w = AudioMath.V(repeating: width?[0] ?? 0)
+            let w = AudioMath.V(repeating: width?[0] ?? 0.5)
             let y = value(AudioMath.V(repeating: Float(phase)), w, shape)
             Lanes.fill(out, io.count, y[0])
             st.set(0, AudioMath.frac(phase + Double(freq[0]) * ctx.secondsPerTick))

@@ -7,7 +7,7 @@ public struct LFSaw: NeuronKind {
     public static let name = "lf.saw"
     public static let summary = "rising saw −1…1 (naive, for modulation): freq (Hz)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("freq")] }
+    public var inputs: [PortSpec] { [PortSpec("freq", default: 1)] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { LFOscillator.stateBytes }

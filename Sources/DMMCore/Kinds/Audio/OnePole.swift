@@ -12,7 +12,7 @@ public struct OnePole: NeuronKind {
     public static let name = "onepole"
     public static let summary = "one-pole lowpass (6 dB/octave): in, cutoff (Hz)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff")] }
+    public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("cutoff", default: 1000)] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     /// y, last cutoff, a: three Floats.

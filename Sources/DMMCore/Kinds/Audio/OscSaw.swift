@@ -9,7 +9,7 @@ public struct OscSaw: NeuronKind {
     public static let name = "osc.saw"
     public static let summary = "band-limited sawtooth (BLEP): freq (Hz)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("freq")] }
+    public var inputs: [PortSpec] { [PortSpec("freq", default: 440)] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { BLEPOscillator.stateBytes }

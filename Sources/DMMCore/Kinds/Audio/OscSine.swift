@@ -8,7 +8,7 @@ public struct OscSine: NeuronKind {
     public static let name = "osc.sine"
     public static let summary = "sine oscillator: freq (Hz), pm (phase offset, radians)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("freq"), PortSpec("pm")] }
+    public var inputs: [PortSpec] { [PortSpec("freq", default: 440), PortSpec("pm")] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { AudioMath.sineStateBytes }

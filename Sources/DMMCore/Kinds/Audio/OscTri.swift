@@ -6,7 +6,7 @@ public struct OscTri: NeuronKind {
     public static let name = "osc.tri"
     public static let summary = "band-limited triangle (BLAMP): freq (Hz)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("freq")] }
+    public var inputs: [PortSpec] { [PortSpec("freq", default: 440)] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { BLEPOscillator.stateBytes }

@@ -9,7 +9,7 @@ public struct Phasor: NeuronKind {
     public static let name = "phasor"
     public static let summary = "phase ramp 0…1 per cycle (signal): freq (Hz)"
     public init(config: NeuronConfig) throws(KindError) {}
-    public var inputs: [PortSpec] { [PortSpec("freq")] }
+    public var inputs: [PortSpec] { [PortSpec("freq", default: 440)] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { LFOscillator.stateBytes }
