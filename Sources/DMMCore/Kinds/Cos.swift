@@ -1,10 +1,11 @@
 /// `cos(a·x + b)`, the quadrature partner of `sin`.
-public struct Cos: NeuronKind {
+public struct Cos: PhaseKind {
     public static let name = "cos"
     public static let summary = "cos(a·x + b); a defaults to 1"
     public init(config: NeuronConfig) throws(KindError) {}
     public var inputs: [PortSpec] { [PortSpec("a", default: 1), PortSpec("x"), PortSpec("b")] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
+    @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.cos(u) }
     public func forward(_ io: KernelIO) {
         Lanes.map3(io) { a, x, b in FastMath.cos(b.addingProduct(a, x)) }
     }

@@ -1,12 +1,13 @@
 /// `sin(a·x + b)`: the neuron the DMM authors single out. Over a coordinate field it draws
 /// moving interference patterns; over a signal it is a phase-modulated oscillator; over scalars
 /// an LFO. Inputs a (default 1), x and b.
-public struct Sin: NeuronKind {
+public struct Sin: PhaseKind {
     public static let name = "sin"
     public static let summary = "sin(a·x + b); a defaults to 1"
     public init(config: NeuronConfig) throws(KindError) {}
     public var inputs: [PortSpec] { [PortSpec("a", default: 1), PortSpec("x"), PortSpec("b")] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
+    @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.sin(u) }
 
     public func forward(_ io: KernelIO) {
         // Written out rather than through `Lanes.map3`: the closure was not inlined there and

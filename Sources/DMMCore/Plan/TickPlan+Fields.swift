@@ -18,6 +18,9 @@ extension TickPlan {
         var display: [Bool] = []
         /// The op is `rgb` and nothing reads its outputs: quantize straight from its inputs.
         var quantizeInputs: [Bool] = []
+        /// The op is `f(a·x + b)` (a `PhaseKind`) with a and b uniform: evaluated in one pass
+        /// straight from x's sources, without writing a, x or b to scratch.
+        var phase: [(any PhaseKind)?] = []
         var rowUniform: [Bool] = []       // a fill: no stream terms, or a scalar input
         var firstTerm: [Int] = []         // per row, plus one past the end
         var termW: [Float] = []
@@ -52,6 +55,13 @@ extension TickPlan {
             fp.outSlot.append(contentsOf: outSlot[i])
             fp.display.append(i == displayNeuron)
             fp.quantizeInputs.append(i == displayNeuron && kind is RGB && !outSlot[i].contains(where: fieldSlotsRead.contains))
+            let r0 = fp.firstRow[fp.firstRow.count - 1]
+            if let pk = kind as? any PhaseKind, kind.inputs.count == 3, kind.outputs.count == 1,
+               fp.rowUniform[r0], fp.rowUniform[r0 + 2], !fp.rowUniform[r0 + 1] {
+                fp.phase.append(pk)
+            } else {
+                fp.phase.append(nil)
+            }
         }
         fp.firstOut.append(fp.outSlot.count)
         for i in spatialNeurons {
@@ -119,7 +129,7 @@ extension TickPlan {
         for op in 0..<fp.kinds.count {
             let nin = fp.inputCount[op]
             let r0 = fp.firstRow[op]
-            for p in 0..<nin {
+            for p in 0..<nin where fp.phase[op] == nil {
                 let r = r0 + p, c = consts[r], dst = scratch + p * tile
                 if p < 4 && fp.rowUniform[r] {
                     let same: Bool
@@ -137,6 +147,19 @@ extension TickPlan {
                 if ptrs[p] == dst {
                     switch p { case 0: filled.0 = .nan; case 1: filled.1 = .nan; case 2: filled.2 = .nan; case 3: filled.3 = .nan; default: break }
                 }
+            }
+            if let pk = fp.phase[op] {
+                let r = r0 + 1
+                let t0 = fp.firstTerm[r], t1 = fp.firstTerm[r + 1]
+                let out = sv.next + fp.outSlot[fp.firstOut[op]] * sv.stride + sv.offset
+                for k in t0..<t1 { ptrs[k - t0] = sv.prev + fp.termSlot[k] * sv.stride + sv.offset }
+                fp.termW.withUnsafeBufferPointer { tw in
+                    pk.forwardPhase(a: consts[r0], b: consts[r0 + 2], c: consts[r],
+                                    weights: UnsafeBufferPointer(rebasing: tw[t0..<t1]),
+                                    sources: UnsafeBufferPointer(start: ptrs, count: t1 - t0), out: out, count: count)
+                }
+                filled = (.nan, .nan, .nan, .nan)
+                continue
             }
             if fp.quantizeInputs[op] {
                 // `rgb` is the identity and nobody reads its outputs: skip the copy.

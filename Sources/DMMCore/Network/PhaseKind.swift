@@ -1,0 +1,55 @@
+/// A kind of the form `y = f(a·x + b)` with inputs (a, x, b) and one output: `sin`, `cos`.
+///
+/// When a and b are uniform over a tile (constants or scalars, the usual case), the plan does
+/// not write them, or x, to scratch: `forwardPhase` reads x's sources, forms x, a·x + b and f in
+/// registers, and writes y. The arithmetic is the same, operation for operation, as the
+/// down movement followed by `forward`, so pictures are bit-identical either way.
+public protocol PhaseKind: NeuronKind {
+    /// f over sixteen lanes.
+    static func phase(_ u: FastMath.V) -> FastMath.V
+    /// The fused pass (a requirement, so each kind gets its own specialised copy of the
+    /// default below, with `phase` inlined into the loop).
+    func forwardPhase(a: Float, b: Float, c: Float, weights: UnsafeBufferPointer<Float>,
+                      sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+                      out: UnsafeMutablePointer<Float>, count: Int)
+}
+
+extension PhaseKind {
+    /// y = f(b + a·x) with x = c + Σ weights[k] · sources[k] (terms summed in order, the first
+    /// two in one fused expression, exactly as the down movement does).
+    public func forwardPhase(a: Float, b: Float, c: Float, weights: UnsafeBufferPointer<Float>,
+                             sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>,
+                             out: UnsafeMutablePointer<Float>, count: Int) {
+        let av = FastMath.V(repeating: a), bv = FastMath.V(repeating: b), cv = FastMath.V(repeating: c)
+        let n = weights.count
+        if n == 1 && c == 0 && weights[0] == 1 {
+            let s0 = sources[0]
+            var i = 0
+            while i < count { Lanes.store(Self.phase(bv.addingProduct(av, Lanes.load(s0, i))), out, i); i += 16 }
+        } else if n == 1 {
+            let w0 = FastMath.V(repeating: weights[0]), s0 = sources[0]
+            var i = 0
+            while i < count {
+                let x = cv.addingProduct(w0, Lanes.load(s0, i))
+                Lanes.store(Self.phase(bv.addingProduct(av, x)), out, i); i += 16
+            }
+        } else if n == 2 {
+            let w0 = FastMath.V(repeating: weights[0]), s0 = sources[0]
+            let w1 = FastMath.V(repeating: weights[1]), s1 = sources[1]
+            var i = 0
+            while i < count {
+                let x = cv.addingProduct(w0, Lanes.load(s0, i)).addingProduct(w1, Lanes.load(s1, i))
+                Lanes.store(Self.phase(bv.addingProduct(av, x)), out, i); i += 16
+            }
+        } else {
+            let w0 = FastMath.V(repeating: weights[0]), s0 = sources[0]
+            let w1 = FastMath.V(repeating: weights[1]), s1 = sources[1]
+            var i = 0
+            while i < count {
+                var x = cv.addingProduct(w0, Lanes.load(s0, i)).addingProduct(w1, Lanes.load(s1, i))
+                for k in 2..<n { x = x.addingProduct(FastMath.V(repeating: weights[k]), Lanes.load(sources[k], i)) }
+                Lanes.store(Self.phase(bv.addingProduct(av, x)), out, i); i += 16
+            }
+        }
+    }
+}
