@@ -18,10 +18,19 @@ extension PatchDocument {
             let newLines = missing.map { PatchLine(.declaration(Declaration(name: $0.name, kind: $0.kindName, config: $0.kind.config))) }
             out.lines.insert(contentsOf: newLines, at: lastDecl + 1)
         }
-        // Rows.
+        // Rows. The builder gives a row that is never set with `=` its port default (a weight
+        // from `one`), so on such rows the `one` term prints as the difference from it.
         var lastLineOfRow: [PortRef: Int] = [:]
+        var assigned = Set<PortRef>()
         for (k, l) in out.lines.enumerated() {
-            if case .row(let r) = l.statement, let p = net.input(r.neuron, r.input) { lastLineOfRow[p] = k }
+            if case .row(let r) = l.statement, let p = net.input(r.neuron, r.input) {
+                lastLineOfRow[p] = k
+                if !r.adds { assigned.insert(p) }
+            }
+        }
+        let one = PortRef(0, 0)
+        func shown(_ p: PortRef, _ o: PortRef, _ w: Float) -> Float {
+            (o == one && !assigned.contains(p)) ? w - net.portDefault(p) : w
         }
         var placed: [PortRef: Set<PortRef>] = [:]
         var drop: [Int] = []
@@ -33,14 +42,19 @@ extension PatchDocument {
                 if placed[p, default: []].contains(o) { continue }   // merged into its first mention
                 placed[p, default: []].insert(o)
                 guard let e = net.matrix.rows[p]?[o] else { continue }
+                let w = shown(p, o, e.weight)
+                if w == 0 && !e.frozen { continue }
                 var nt = t
-                nt.weight = Double(e.weight); nt.frozen = e.frozen
+                nt.weight = Double(w); nt.frozen = e.frozen
                 terms.append(nt)
             }
             if lastLineOfRow[p] == k {
                 for (o, e) in net.matrix.row(p) where !placed[p, default: []].contains(o) {
                     placed[p, default: []].insert(o)
-                    terms.append(Self.term(net, o, e))
+                    var entry = e
+                    entry.weight = shown(p, o, e.weight)
+                    if entry.weight == 0 && !entry.frozen { continue }
+                    terms.append(Self.term(net, o, entry))
                 }
             }
             if terms.isEmpty && r.adds { drop.append(k); continue }
@@ -48,12 +62,24 @@ extension PatchDocument {
             out.lines[k].statement = .row(r)
         }
         for k in drop.reversed() { out.lines.remove(at: k) }
-        // Rows never written in the document.
+        // Rows never written in the document (a port default alone needs no line).
         var appended: [PatchLine] = []
         for r in net.matrix.rows.keys.sorted() where lastLineOfRow[r] == nil {
-            let terms = net.matrix.row(r).map { Self.term(net, $0.output, $0.entry) }
+            let entries = net.matrix.row(r)
+            if entries.count == 1, entries[0].output == one, !entries[0].entry.frozen,
+               entries[0].entry.weight == net.portDefault(r) { continue }
+            let terms = entries.map { Self.term(net, $0.output, $0.entry) }
             let n = net.neurons[r.neuron]
             appended.append(PatchLine(.row(Row(neuron: n.name, input: n.kind.inputs[r.port].name, terms: terms))))
+        }
+        // Inputs the document leaves at their default whose row is now empty need `= 0`.
+        for (i, n) in net.neurons.enumerated() {
+            for (pi, spec) in n.kind.inputs.enumerated() where spec.defaultValue != 0 {
+                let r = PortRef(i, pi)
+                if net.matrix.rows[r] == nil && lastLineOfRow[r] == nil {
+                    appended.append(PatchLine(.row(Row(neuron: n.name, input: spec.name, terms: []))))
+                }
+            }
         }
         if !appended.isEmpty {
             if let last = out.lines.last, last.statement != .blank { out.lines.append(PatchLine(.blank)) }

@@ -108,6 +108,37 @@ let repoRoot: String = {
         #expect(back.matrix == n.matrix)
     }
 
+    /// Port defaults are weights from `one`: `=` replaces them, `+=` adds to them, `= 0` means 0,
+    /// and printing back reproduces the same matrix.
+    @Test func portDefaultsAreWeights() throws {
+        let src = """
+        x: coord.x
+        s1: sin
+        s2: sin
+        s3: sin
+        out: rgb
+        s1.x = x
+        s2.a = 0
+        s3.a += 0.5 x
+        out.r = s1 + s2 + s3
+        """
+        let doc = try PatchParser.parse(src, file: "d.dmm")
+        var n = try PatchBuilder.build(doc)
+        let one = n.output("one")!
+        #expect(n.matrix[n.input("s1", "a")!, one] == 1)
+        #expect(n.matrix.rows[n.input("s2", "a")!] == nil)
+        #expect(n.matrix[n.input("s3", "a")!, one] == 1)
+        #expect(n.matrix[n.input("s3", "a")!, n.output("x")!] == 0.5)
+        #expect(PatchPrinter.format(doc.updatingWeights(from: n)) == PatchPrinter.format(doc))
+        n.matrix.set(n.input("s1", "a")!, one, 2.5)     // fitted
+        n.matrix.set(n.input("s3", "a")!, one, 1.25)
+        let text = PatchPrinter.format(doc.updatingWeights(from: n))
+        #expect(text.contains("s3.a += 0.5 x + 0.25\n"))
+        #expect(text.hasSuffix("\ns1.a = 2.5\n"))
+        let back = try PatchBuilder.build(PatchParser.parse(text, file: "d.dmm"))
+        #expect(back.matrix == n.matrix)
+    }
+
     @Test func networkPrintsAsAPatch() throws {
         let n = try PatchLoader.load(path: repoRoot + "/patches/plasma.dmm").network
         let text = PatchPrinter.print(network: n)

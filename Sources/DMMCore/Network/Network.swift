@@ -22,8 +22,23 @@ public struct Network: Sendable {
     public mutating func add(_ name: String, _ kind: any NeuronKind) throws(NetworkError) -> Int {
         guard index(of: name) == nil else { throw NetworkError("neuron '\(name)' is declared twice", neuron: name) }
         neurons.append(Neuron(name: name, kind: kind))
-        return neurons.count - 1
+        let n = neurons.count - 1
+        addPortDefaults(of: n)
+        return n
     }
+
+    /// Gives every input of neuron `n` that has no weights its port default as a weight from
+    /// `one` (`sin`'s a = 1). Defaults are ordinary weights: a row written with `=` replaces
+    /// them, `+=` adds to them, ΔW edits and fitting change them like any other.
+    public mutating func addPortDefaults(of n: Int) {
+        for (p, spec) in neurons[n].kind.inputs.enumerated() where spec.defaultValue != 0 {
+            let r = PortRef(n, p)
+            if matrix.rows[r] == nil { matrix.set(r, PortRef(0, 0), spec.defaultValue) }
+        }
+    }
+
+    /// The default of an input port (0 when it has none).
+    public func portDefault(_ r: PortRef) -> Float { neurons[r.neuron].kind.inputs[r.port].defaultValue }
 
     /// Replaces a neuron's kind (a live edit); rows and columns that no longer exist are dropped.
     public mutating func replaceKind(of index: Int, with kind: any NeuronKind) {
@@ -32,6 +47,7 @@ public struct Network: Sendable {
         for e in matrix.entries where e.output.neuron == index && e.output.port >= kind.outputs.count {
             matrix.set(e.input, e.output, 0)
         }
+        addPortDefaults(of: index)
     }
 
     /// The input port `neuron.input`.

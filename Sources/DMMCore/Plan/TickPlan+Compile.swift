@@ -80,13 +80,13 @@ extension TickPlan {
         for i in 0..<net.neurons.count {
             let kind = net.neurons[i].kind
             var rows: [Int] = []
-            for (p, spec) in kind.inputs.enumerated() {
+            for p in kind.inputs.indices {
                 let r = PortRef(i, p)
                 rows.append(rowDefault.count)
                 var terms = net.matrix.row(r).map { ($0.output, $0.entry.weight, false) }
-                // The port's default stands in for an input nothing is wired to; once the patch
-                // writes the row (`s.a = 2`), the row alone decides.
-                rowDefault.append(terms.isEmpty ? spec.defaultValue : 0)
+                // Port defaults are ordinary weights from `one` (Network.addPortDefaults), so an
+                // empty row is zero here; the array stays for rows that need a fixed offset.
+                rowDefault.append(0)
                 if p == 0, kind.traits.contains(.accumulator), !kind.outputs.isEmpty {
                     terms.append((PortRef(i, 0), 1, true))
                 }

@@ -37,9 +37,9 @@ public struct PortSpec: Sendable, Equatable {
     public var name: String
     /// Which stream kind the port carries.
     public var kind: PortKind
-    /// Value the input takes while its row of the matrix is empty, so `sin` with nothing on
-    /// `a` computes `sin(1·x + b)` as a newcomer would expect. Any weight into the input
-    /// replaces it (`s.a = 2` means a = 2).
+    /// The weight from `one` that a new neuron starts with on this input, so `sin` with
+    /// nothing written on `a` computes `sin(1·x + b)` as a newcomer would expect. It is an
+    /// ordinary weight: `s.a = 2` replaces it, `s.a += lfo` adds to it, fitting may change it.
     public var defaultValue: Float
 
     public init(_ name: String, _ kind: PortKind = .pointwise, default defaultValue: Float = 0) {
