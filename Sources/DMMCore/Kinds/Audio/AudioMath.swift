@@ -64,7 +64,7 @@ enum AudioMath {
 
     /// x − ⌊x⌋.
     @inline(__always)
-    static func frac(_ x: V) -> V { x - x.rounded(.down) }
+    static func frac(_ x: V) -> V { x - FastMath.floor(x) }
 
     @inline(__always)
     static func frac(_ x: Double) -> Double { x - x.rounded(.down) }

@@ -85,19 +85,35 @@ enum BLEPOscillator {
                         let end = min(v + 16, n)
                         switch shape {
                         case .saw:
-                            if any(Lanes.load(p, v).rounded(.down) .!= Lanes.load(p, v + 1).rounded(.down)) {
+                            if any(FastMath.floor(Lanes.load(p, v)) .!= FastMath.floor(Lanes.load(p, v + 1))) {
                                 for j in v..<end {
                                     if let (g, up) = crossing(p[j], p[j + 1]) { add(stepTable, g, up ? -2 : 2, b + j + 1) }
                                 }
                             }
                         case .pulse:
                             let wd = width!
+                            if v + 16 < n {
+                                // Skip sixteen samples at once when neither track crosses.
+                                let p0 = Lanes.load(p, v), p1 = Lanes.load(p, v + 1)
+                                let q0 = p0 - FastMath.clamp(Lanes.load(wd, v), 0, 1)
+                                let q1 = p1 - FastMath.clamp(Lanes.load(wd, v + 1), 0, 1)
+                                if !any((FastMath.floor(p0) .!= FastMath.floor(p1)) .| (FastMath.floor(q0) .!= FastMath.floor(q1))) {
+                                    v += 16; continue
+                                }
+                            }
                             for j in v..<end {
                                 if let (g, up) = crossing(p[j], p[j + 1]) { add(stepTable, g, up ? 2 : -2, b + j + 1) }
                                 let wNow = clampWidth(wd[j]), wNext = clampWidth(wd[min(j + 1, n - 1)])
                                 if let (g, up) = crossing(p[j] - wNow, p[j + 1] - wNext) { add(stepTable, g, up ? -2 : 2, b + j + 1) }
                             }
                         case .triangle:
+                            if v + 16 < n {
+                                let a0 = Lanes.load(p, v) - 0.25, a1 = Lanes.load(p, v + 1) - 0.25
+                                let b0 = a0 - 0.5, b1 = a1 - 0.5
+                                if !any((FastMath.floor(a0) .!= FastMath.floor(a1)) .| (FastMath.floor(b0) .!= FastMath.floor(b1))) {
+                                    v += 16; continue
+                                }
+                            }
                             for j in v..<end {
                                 let slope = 8 * abs(p[j + 1] - p[j])
                                 if let (g, _) = crossing(p[j] - 0.25, p[j + 1] - 0.25) { add(rampTable, g, -slope, b + j + 1) }
@@ -153,9 +169,9 @@ enum BLEPOscillator {
     /// rounding error away from an edge is on the same side for both.
     @inline(__always)
     static func naivePulse(_ p: AudioMath.V, _ width: AudioMath.V) -> AudioMath.V {
-        let wc = width.clamped(lowerBound: AudioMath.V(repeating: 0), upperBound: AudioMath.V(repeating: 1))
+        let wc = FastMath.clamp(width, 0, 1)
         // The floors differ by exactly 1 (high) or 0 (low): no masks needed.
-        return (p.rounded(.down) - (p - wc).rounded(.down)) * 2 - 1
+        return (FastMath.floor(p) - FastMath.floor(p - wc)) * 2 - 1
     }
 
     @inline(__always)

@@ -1,6 +1,7 @@
 /// `delay(max: 2)`: a fractional delay line: y[n] = x[n − time·rate], linearly interpolated.
 ///
-/// Inputs in and time (seconds, clamped to 0 … max; move it for chorus, flanging, Doppler).
+/// Inputs in and time (seconds, 0.25 unwired, clamped to 0 … max; move it for chorus, flanging,
+/// Doppler).
 /// Feedback goes through the matrix like any other connection (`d.in = src + 0.6 d`), so a
 /// loop adds one tick to the delay time: a block of 64 samples is 1.3 ms at 48 kHz. Config
 /// `max` (seconds, default 1) sizes the buffer, which lives in the neuron's state for sample

@@ -2,7 +2,8 @@
 ///
 /// Inputs: gate (on while > 0), attack, decay, release (seconds: attack is the time from 0 to
 /// 1, decay from 1 to the sustain level, release from wherever the gate fell to 0), sustain
-/// (level 0…1). Segments are linear so the times are exact. A new gate restarts the attack
+/// (level 0…1); unwired they are 5 ms, 0.1 s, 0.7 and 0.2 s. Segments are linear so the times
+/// are exact. A new gate restarts the attack
 /// from the current level, so retriggering never clicks. The envelope holds still before
 /// tick 0, so the warm-up ticks before a render do not eat its attack. Multiply it with a
 /// sound through `mul` (a VCA). Stateful: `.notDifferentiable`.

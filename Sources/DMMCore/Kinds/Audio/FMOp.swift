@@ -5,8 +5,9 @@
 /// the sine towards a saw-like tone), pm (phase offset in radians, for modulator → carrier
 /// wiring). The feedback is inside the neuron because through the matrix it would cost a whole
 /// tick. A neuron with feedback is serial in time, so several of them (the voices of a patch)
-/// run side by side in one call, one SIMD lane per operator (`GroupedKind`). Stateful, hence
-/// `.notDifferentiable`.
+/// run side by side in one call, one SIMD lane per operator (`GroupedKind`). Above fb ≈ 1 the
+/// feedback map stops being a contraction and the tone turns noisy and chaotic (as SinOscFB's
+/// does): then even rounding differences grow. Stateful, hence `.notDifferentiable`.
 public struct FMOp: GroupedKind {
     public static let name = "fm.op"
     public static let summary = "sine operator with self-feedback: freq (Hz), fb (rad), pm (rad)"
@@ -113,7 +114,7 @@ public struct FMOp: GroupedKind {
                                 b[t] = baseB.addingProduct(Float(t), incB)
                             }
                             baseA = baseA.addingProduct(16, incA); baseB = baseB.addingProduct(16, incB)
-                            baseA -= baseA.rounded(.down); baseB -= baseB.rounded(.down)
+                            baseA -= FastMath.floor(baseA); baseB -= FastMath.floor(baseB)
                         } else {
                             for c in 0..<16 {
                                 a[c] = c < ca ? Lanes.load(io(c).outputs[0], j0) : V()
