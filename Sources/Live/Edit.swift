@@ -115,29 +115,9 @@ public enum EditTime: Sendable, Equatable {
     case later(Int)
 }
 
-/// "did you mean" hints by edit distance (the patch loader's rule, for live names).
+/// "did you mean" hints: the patch loader's rule (`NameSuggestion`), for live names.
 enum Suggest {
     static func hint(_ name: String, _ candidates: [String]) -> String {
-        var best: (String, Int)?
-        for c in candidates {
-            let d = distance(Array(name), Array(c))
-            let limit = max(1, min(3, c.count / 2))
-            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
-        }
-        return best.map { "; did you mean '\($0.0)'?" } ?? ""
-    }
-
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count), cur = prev
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
+        NameSuggestion.hint(name, among: candidates)
     }
 }

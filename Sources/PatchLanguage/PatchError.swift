@@ -27,9 +27,10 @@ public struct PatchError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Suggests the nearest name ("did you mean 's2'?") by edit distance.
-enum NameSuggestion {
-    static func nearest(_ name: String, among candidates: [String]) -> String? {
+/// Suggests the nearest name ("did you mean 's2'?") by edit distance: the one rule every
+/// diagnostic uses (patch loading, live commands).
+public enum NameSuggestion {
+    public static func nearest(_ name: String, among candidates: [String]) -> String? {
         var best: (String, Int)?
         for c in candidates {
             let d = distance(Array(name), Array(c))
@@ -39,7 +40,8 @@ enum NameSuggestion {
         return best?.0
     }
 
-    static func hint(_ name: String, among candidates: [String]) -> String {
+    /// `; did you mean 'x'?`, or empty when no name is near enough.
+    public static func hint(_ name: String, among candidates: [String]) -> String {
         nearest(name, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 

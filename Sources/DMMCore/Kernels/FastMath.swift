@@ -27,19 +27,28 @@ public enum FastMath {
     @inlinable @inline(__always)
     public static func bits(_ v: V) -> SIMD16<UInt32> { unsafeBitCast(v, to: SIMD16<UInt32>.self) }
 
-    /// sin(x) for sixteen lanes at once.
-    @inlinable @inline(__always)
-    public static func sin(_ x: V) -> V {
-        let m = x * invPi + magic
-        let k = m - magic
-        var r = x.addingProduct(-k, piHi)
-        r = r.addingProduct(-k, piLo)
+    /// sin(r) for r reduced to [−π/2, π/2]: the odd degree-11 polynomial.
+    @inlinable @inline(__always) @usableFromInline
+    static func sinReduced(_ r: V) -> V {
         let r2 = r * r
         var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
         p = V(repeating: s3).addingProduct(r2, p)
         p = V(repeating: s2).addingProduct(r2, p)
         p = V(repeating: s1).addingProduct(r2, p)
-        let y = r.addingProduct(r * r2, p)
+        return r.addingProduct(r * r2, p)
+    }
+
+    /// x − n·π with the two-part π (n an integer or half-integer).
+    @inlinable @inline(__always) @usableFromInline
+    static func reduce(_ x: V, _ n: V) -> V {
+        x.addingProduct(-n, piHi).addingProduct(-n, piLo)
+    }
+
+    /// sin(x) for sixteen lanes at once.
+    @inlinable @inline(__always)
+    public static func sin(_ x: V) -> V {
+        let m = x * invPi + magic
+        let y = sinReduced(reduce(x, m - magic))
         // (−1)^k: flip the sign bit where k is odd (k's parity is m's lowest mantissa bit).
         return unsafeBitCast(bits(y) ^ (bits(m) &<< 31), to: V.self)
     }
@@ -49,15 +58,7 @@ public enum FastMath {
     @inlinable @inline(__always)
     public static func cos(_ x: V) -> V {
         let m = (x * invPi - 0.5) + magic
-        let h = (m - magic) + 0.5
-        var r = x.addingProduct(-h, piHi)
-        r = r.addingProduct(-h, piLo)
-        let r2 = r * r
-        var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
-        p = V(repeating: s3).addingProduct(r2, p)
-        p = V(repeating: s2).addingProduct(r2, p)
-        p = V(repeating: s1).addingProduct(r2, p)
-        let y = r.addingProduct(r * r2, p)
+        let y = sinReduced(reduce(x, (m - magic) + 0.5))
         // cos(x) = (−1)^(k+1) · sin(x − (k + ½)π)
         return unsafeBitCast(bits(y) ^ ((bits(m) &+ 1) &<< 31), to: V.self)
     }
