@@ -67,6 +67,27 @@ import MediaIO
         #expect(Set(img.pixels).count > 10, "frame 3 is not blank")
     }
 
+    /// An audiovisual patch: frames, a WAV of exactly frames ÷ fps seconds, and an MP4 with both
+    /// streams when ffmpeg is installed.
+    @Test(.enabled(if: FFmpeg.path() != nil, "needs ffmpeg on PATH"))
+    func audiovisualRenderMuxesMP4() throws {
+        let dir = CLI.tempDir()
+        let r = try CLI.run(["render", CLI.repoRoot + "/patches/av-pulse.dmm", "-o", dir, "--frames", "15", "--mp4", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let audio = try AudioFileWriter.read(path: dir + "/audio.wav")
+        #expect(audio.samples.count / audio.channels == 15 * audio.sampleRate / 30)
+        let mp4 = (try? FileManager.default.attributesOfItem(atPath: dir + "/av-pulse.mp4")[.size] as? Int) ?? 0
+        #expect(mp4 > 1000)
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: FFmpeg.path()!.replacingOccurrences(of: "ffmpeg", with: "ffprobe"))
+        probe.arguments = ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", dir + "/av-pulse.mp4"]
+        let out = Pipe()
+        probe.standardOutput = out
+        try probe.run(); probe.waitUntilExit()
+        let kinds = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").sorted()
+        #expect(kinds == ["audio", "video"])
+    }
+
     @Test func fmtAndInspect() throws {
         let dir = CLI.tempDir()
         try "# keep me\nsize 8x8\nx:coord.x\no: rgb\no.r=0.5 x+1 # bright\n".write(toFile: dir + "/p.dmm", atomically: true, encoding: .utf8)
