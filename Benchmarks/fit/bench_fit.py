@@ -23,7 +23,8 @@ How the JAX network is expressed as a DMM patch (faithfully, not approximately):
     out.r = 2! o_1 - 1! (frozen), the picture in -1..1. Our loss (MSE in -1..1 units) is therefore
     exactly 4x JAX's, and our gradients 4x JAX's; Adam is invariant to that scale (up to eps), so
     both trajectories are the same in exact arithmetic. Losses below are printed in JAX's units.
-  * The 155 trainable weights are exactly JAX's A1, b1, A2, b2, A3, b3; the 16 frozen ones are the
+  * Every sin gets `a = 1!`: port defaults are weights from `one` that fit would otherwise learn.
+  * The 155 trainable weights are exactly JAX's A1, b1, A2, b2, A3, b3; the frozen ones are the
     plumbing above (not trained, not counted).
 
 Usage: python3 bench_fit.py --dmm .build/release/dmm [--steps 300] [--res 128] [--frames 120]
@@ -108,9 +109,11 @@ def patch(P, title):
     for i in range(8):
         L.append(f"h1_{i}.x = {num(A1[i,0])} X + {num(A1[i,1])} Y + {num(A1[i,2])} T")
         L.append(f"h1_{i}.b = {num(b1[i])}")
+        L.append(f"h1_{i}.a = 1!")      # sin's default a = 1 is a weight from one: freeze it (JAX has no a)
     for i in range(8):
         L.append(f"h2_{i}.x = " + " + ".join(f"{num(A2[i,j])} h1_{j}" for j in range(8)))
         L.append(f"h2_{i}.b = {num(b2[i])}")
+        L.append(f"h2_{i}.a = 1!")
     for i in range(8):
         L.append(f"d_{i}.x = 1! h1_{i}")
     for c_ in range(3):

@@ -85,6 +85,19 @@ extension BackpropThroughTime {
         let w = t.streamW + s0
         let cv = FitKernels.V(repeating: c)
         var i = 0
+        // 64 lanes at a time: one weight broadcast and one source pointer per four vectors
+        // (the per-term overhead, not the multiply-adds, dominated with 16 lanes at a time).
+        while i + 64 <= count {
+            var a0 = cv, a1 = cv, a2 = cv, a3 = cv
+            for k in 0..<m {
+                let wv = FitKernels.V(repeating: w[k]), p = srcs[k] + i
+                a0 = a0.addingProduct(wv, FitKernels.load(p, 0)); a1 = a1.addingProduct(wv, FitKernels.load(p, 16))
+                a2 = a2.addingProduct(wv, FitKernels.load(p, 32)); a3 = a3.addingProduct(wv, FitKernels.load(p, 48))
+            }
+            FitKernels.store(a0, dst, i); FitKernels.store(a1, dst, i + 16)
+            FitKernels.store(a2, dst, i + 32); FitKernels.store(a3, dst, i + 48)
+            i += 64
+        }
         while i < count {
             var acc = cv
             for k in 0..<m { acc = acc.addingProduct(FitKernels.V(repeating: w[k]), FitKernels.load(srcs[k], i)) }
@@ -109,6 +122,23 @@ extension BackpropThroughTime {
         }
     }
 
+    /// Sets the input pointers and index masks of fused neuron `n` at tick `j`: stored inputs
+    /// are tile-wide (mask −1), the others uniform, written to 16 lanes only (mask 0).
+    @inline(__always)
+    func bindFused(_ t: EngineTables, _ n: Int, _ ws: TileWorkspace, q: Int, ct: UnsafeMutablePointer<Float>) {
+        let i0 = t.inStart[n], nin = t.inStart[n + 1] - i0
+        for p in 0..<nin {
+            let st = t.rowStored[i0 + p]
+            if st >= 0 {
+                ws.ptrs[p] = ws.inTrace + (q * storedRows + st) * tileLanes; ws.masks[p] = -1
+            } else {
+                let dst = ws.fill + p * tileLanes
+                FitKernels.fill(dst, 16, ct[t.rows[i0 + p]])
+                ws.ptrs[p] = dst; ws.masks[p] = 0
+            }
+        }
+    }
+
     /// Ticks `j0..<j1` of one tile: computes and stores every field neuron's inputs and
     /// outputs in the segment trace; returns the tile's squared error on frame ticks.
     func forwardSegment(_ ws: TileWorkspace, _ j0: Int, _ j1: Int, base: UnsafeMutablePointer<Float>, start: Int, count: Int, logical: Int,
@@ -125,9 +155,30 @@ extension BackpropThroughTime {
             for n in 0..<t.neuronCount {
                 let i0 = t.inStart[n], nin = t.inStart[n + 1] - i0
                 let o0 = t.outStart[n], nout = t.outStart[n + 1] - o0
+                let op = t.op[n]
+                if op == FusedKernels.copy {
+                    // y = x: the down movement writes the output itself; the input is not
+                    // stored (the backward of a copy does not read it).
+                    for p in 0..<nin {
+                        let r = t.rows[i0 + p], dst = cur + t.outs[o0 + p] * L
+                        if t.rowStored[i0 + p] >= 0 { down(t, ws, dst, row: r, c: ct[r], prev: prev, start: start, count: count) }
+                        else { FitKernels.fill(dst, count, ct[r]) }
+                    }
+                    continue
+                }
                 for p in 0..<nin where t.rowStored[i0 + p] >= 0 {
                     let r = t.rows[i0 + p]
                     down(t, ws, inTrace + (q * storedRows + t.rowStored[i0 + p]) * L, row: r, c: ct[r], prev: prev, start: start, count: count)
+                }
+                if op != FusedKernels.generic {
+                    bindFused(t, n, ws, q: q, ct: ct)
+                    let masks = ws.masks
+                    if op == FusedKernels.sin {
+                        FusedKernels.sinForward(ptrs[0], masks[0], ptrs[1], masks[1], ptrs[2], masks[2], cur + t.outs[o0] * L, count)
+                    } else if op == FusedKernels.sigmoid {
+                        FusedKernels.sigmoidForward(ptrs[0], masks[0], cur + t.outs[o0] * L, count)
+                    }
+                    continue
                 }
                 bindInputs(t, n, ws, q: q, ct: ct, count: count)
                 for o in 0..<nout { ptrs[nin + o] = cur + t.outs[o0 + o] * L }
@@ -182,29 +233,49 @@ extension BackpropThroughTime {
             var any = false
             for o in 0..<nout where dirtyCur[t.outs[o0 + o]] { any = true; break }
             if !any { continue }
-            bindInputs(t, n, ws, q: q, ct: ct, count: count)
-            for o in 0..<nout {
-                let s = t.outs[o0 + o]
-                ptrs[nin + o] = cur + s * L
-                ptrs[nin + nout + o] = dirtyCur[s] ? gyCur + s * L : zeros
+            let op = t.op[n]
+            if op != FusedKernels.generic {
+                if op != FusedKernels.copy { bindFused(t, n, ws, q: q, ct: ct) }
+                let masks = ws.masks
+                if op == FusedKernels.sin {
+                    let s = t.outs[o0]
+                    FusedKernels.sinBackward(ptrs[0], masks[0], ptrs[1], masks[1], ptrs[2], masks[2], gyCur + s * L,
+                                             t.rowWantsGx[t.rows[i0]] ? gx : nil, t.rowWantsGx[t.rows[i0 + 1]] ? gx + L : nil,
+                                             t.rowWantsGx[t.rows[i0 + 2]] ? gx + 2 * L : nil, count)
+                } else if op == FusedKernels.sigmoid {
+                    let s = t.outs[o0]
+                    if t.rowWantsGx[t.rows[i0]] { FusedKernels.sigmoidBackward(cur + s * L, gyCur + s * L, gx, count) }
+                } else {
+                    for o in 0..<nout where t.rowWantsGx[t.rows[i0 + o]] {
+                        let s = t.outs[o0 + o]
+                        if dirtyCur[s] { FusedKernels.copy(gyCur + s * L, -1, gx + o * L, count) } else { FitKernels.zero(gx + o * L, count) }
+                    }
+                }
+            } else {
+                bindInputs(t, n, ws, q: q, ct: ct, count: count)
+                for o in 0..<nout {
+                    let s = t.outs[o0 + o]
+                    ptrs[nin + o] = cur + s * L
+                    ptrs[nin + nout + o] = dirtyCur[s] ? gyCur + s * L : zeros
+                }
+                for p in 0..<nin {
+                    let g = gx + p * L
+                    FitKernels.zero(g, count)
+                    ptrs[nin + 2 * nout + p] = g
+                }
+                var state: UnsafeMutableRawPointer? = nil
+                let sb = t.stateBytes[n]
+                if sb > 0 {
+                    ws.stateCopy.copyMemory(from: ws.stateTrace + q * fieldStateBytes + t.stateOffset[n], byteCount: sb)
+                    state = ws.stateCopy
+                }
+                ctx.seed = t.seeds[n]
+                t.kinds[n].backward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                             outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
+                                             count: count, context: ctx, state: state),
+                                    KernelGrads(outputGrads: UnsafeBufferPointer(start: ptrs + nin + nout, count: nout),
+                                                inputGrads: UnsafeBufferPointer(start: ptrs + nin + 2 * nout, count: nin)))
             }
-            for p in 0..<nin {
-                let g = gx + p * L
-                FitKernels.zero(g, count)
-                ptrs[nin + 2 * nout + p] = g
-            }
-            var state: UnsafeMutableRawPointer? = nil
-            let sb = t.stateBytes[n]
-            if sb > 0 {
-                ws.stateCopy.copyMemory(from: ws.stateTrace + q * fieldStateBytes + t.stateOffset[n], byteCount: sb)
-                state = ws.stateCopy
-            }
-            ctx.seed = t.seeds[n]
-            t.kinds[n].backward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
-                                         outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
-                                         count: count, context: ctx, state: state),
-                                KernelGrads(outputGrads: UnsafeBufferPointer(start: ptrs + nin + nout, count: nout),
-                                            inputGrads: UnsafeBufferPointer(start: ptrs + nin + 2 * nout, count: nin)))
             for p in 0..<nin {
                 let r = t.rows[i0 + p]
                 guard t.rowWantsGx[r] else { continue }

@@ -29,6 +29,8 @@ struct EngineTables: @unchecked Sendable {
     let stateBytes: UnsafeMutablePointer<Int>
     let stateOffset: UnsafeMutablePointer<Int>
     let seeds: UnsafeMutablePointer<UInt64>
+    /// `FusedKernels` op of each neuron (`generic`: the kind's own forward/backward).
+    let op: UnsafeMutablePointer<UInt8>
 
     init(streamStart ss: [Int], streamSrc src: [Int], streamW w: [Float], streamTrainable tr: [Bool], rowWantsGx wg: [Bool],
          rowSumIndex rs: [Int], slotNeedsGrad sn: [Bool], neurons: [BackpropThroughTime.FieldNeuron]) {
@@ -48,6 +50,7 @@ struct EngineTables: @unchecked Sendable {
         rowScalar = copy(neurons.flatMap(\.rowScalar)); outs = copy(neurons.flatMap(\.outSlots))
         backward = copy(neurons.map(\.backward)); stateBytes = copy(neurons.map(\.stateBytes))
         stateOffset = copy(neurons.map(\.stateOffset)); seeds = copy(neurons.map(\.seed))
+        op = copy(neurons.map { $0.stateBytes == 0 ? FusedKernels.op(for: $0.kind) : FusedKernels.generic })
     }
 
     func free() {
@@ -56,6 +59,6 @@ struct EngineTables: @unchecked Sendable {
             p.deallocate()
         }
         streamW.deallocate(); streamTrainable.deallocate(); rowWantsGx.deallocate(); slotNeedsGrad.deallocate()
-        kinds.deallocate(); rowScalar.deallocate(); backward.deallocate(); seeds.deallocate()
+        kinds.deallocate(); rowScalar.deallocate(); backward.deallocate(); seeds.deallocate(); op.deallocate()
     }
 }

@@ -26,6 +26,8 @@ final class TileWorkspace: @unchecked Sendable {
     let stateCopy: UnsafeMutableRawPointer
     /// Port pointer arrays for `KernelIO` / `KernelGrads`.
     let ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+    /// Index masks of the fused kernels' inputs: −1 tile-wide, 0 uniform (16 lanes).
+    let masks: UnsafeMutablePointer<Int>
     /// Source pointers of one row's terms (the down movement).
     let sources: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let bytes: Int
@@ -59,6 +61,7 @@ final class TileWorkspace: @unchecked Sendable {
         stateCheckpoints = raw(segments * stateBytes)
         stateCopy = raw(stateBytes)
         ptrs = .allocate(capacity: 4 * maxPorts)
+        masks = .allocate(capacity: max(1, maxPorts)); masks.initialize(repeating: 0, count: max(1, maxPorts))
         sources = .allocate(capacity: max(1, maxTerms))
         bytes = 4 * L * (k * slots + k * storedRows + segments * slots + 2 * maxPorts + 2 * slots + 1)
             + stateBytes * (k + segments + 2)
@@ -67,6 +70,6 @@ final class TileWorkspace: @unchecked Sendable {
     deinit {
         for p in [outTrace, inTrace, checkpoints, fill, gx, gyCur, gyPrev, zeros] { UnsafeMutableRawPointer(p).deallocate() }
         liveState.deallocate(); stateTrace.deallocate(); stateCheckpoints.deallocate(); stateCopy.deallocate()
-        ptrs.deallocate(); sources.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
+        ptrs.deallocate(); masks.deallocate(); sources.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
     }
 }
