@@ -26,7 +26,8 @@ extension BackpropThroughTime {
                     (ws.stateCheckpoints + s * fieldStateBytes).copyMemory(from: ws.liveState, byteCount: fieldStateBytes)
                 }
                 loss += forwardSegment(ws, j0, j1, base: ws.checkpoints + s * stateSize, start: start, count: count,
-                                       logical: logical, target: target, wantLoss: true, capture: capture)
+                                       logical: logical, target: target, wantLoss: true, storeCos: gradient && s == segments - 1,
+                                       capture: capture)
                 if s < segments - 1 {
                     (ws.checkpoints + (s + 1) * stateSize).update(from: ws.outTrace + (j1 - j0 - 1) * stateSize, count: stateSize)
                 }
@@ -45,7 +46,7 @@ extension BackpropThroughTime {
                         ws.liveState.copyMemory(from: ws.stateCheckpoints + s * fieldStateBytes, byteCount: fieldStateBytes)
                     }
                     _ = forwardSegment(ws, j0, j1, base: base, start: start, count: count, logical: logical, target: target,
-                                       wantLoss: false)
+                                       wantLoss: false, storeCos: true)
                 }
                 for j in stride(from: j1 - 1, through: j0, by: -1) {
                     backwardTick(ws, j, q: j - j0, base: base, start: start, count: count, logical: logical, target: target,
@@ -106,6 +107,14 @@ extension BackpropThroughTime {
         }
     }
 
+    /// Whether the forward pass of the `sin` neuron whose inputs start at `i0` overwrites its
+    /// stored input x with cos(b + a·x) when the trace is meant for the backward pass: x is
+    /// tile-wide and its only other reader, ga = d·x, is not wanted.
+    @inline(__always)
+    func cosReplacesX(_ t: EngineTables, _ i0: Int) -> Bool {
+        t.rowStored[i0 + 1] >= 0 && !t.rowWantsGx[t.rows[i0]]
+    }
+
     /// Sets the input pointers of neuron `n` at tick `j` (stored inputs or fresh fills).
     @inline(__always)
     func bindInputs(_ t: EngineTables, _ n: Int, _ ws: TileWorkspace, q: Int, ct: UnsafeMutablePointer<Float>, count: Int) {
@@ -142,7 +151,7 @@ extension BackpropThroughTime {
     /// Ticks `j0..<j1` of one tile: computes and stores every field neuron's inputs and
     /// outputs in the segment trace; returns the tile's squared error on frame ticks.
     func forwardSegment(_ ws: TileWorkspace, _ j0: Int, _ j1: Int, base: UnsafeMutablePointer<Float>, start: Int, count: Int, logical: Int,
-                        target: UnsafePointer<Float>, wantLoss: Bool, capture: UnsafeMutablePointer<Float>? = nil) -> Double {
+                        target: UnsafePointer<Float>, wantLoss: Bool, storeCos: Bool = false, capture: UnsafeMutablePointer<Float>? = nil) -> Double {
         let L = tileLanes, S = slots
         let t = tables
         let liveState = ws.liveState, stateTrace = ws.stateTrace, ptrs = ws.ptrs, inTrace = ws.inTrace
@@ -174,6 +183,11 @@ extension BackpropThroughTime {
                     bindFused(t, n, ws, q: q, ct: ct)
                     let masks = ws.masks
                     if op == FusedKernels.sin {
+                        if storeCos && cosReplacesX(t, i0) {
+                            FusedKernels.sinCosForward(ptrs[0], masks[0], ptrs[1], masks[1], ptrs[2], masks[2], cur + t.outs[o0] * L,
+                                                       ptrs[1], count)
+                            continue
+                        }
                         FusedKernels.sinForward(ptrs[0], masks[0], ptrs[1], masks[1], ptrs[2], masks[2], cur + t.outs[o0] * L, count)
                     } else if op == FusedKernels.sigmoid {
                         FusedKernels.sigmoidForward(ptrs[0], masks[0], cur + t.outs[o0] * L, count)
@@ -237,7 +251,12 @@ extension BackpropThroughTime {
             if op != FusedKernels.generic {
                 if op != FusedKernels.copy { bindFused(t, n, ws, q: q, ct: ct) }
                 let masks = ws.masks
-                if op == FusedKernels.sin {
+                if op == FusedKernels.sin && cosReplacesX(t, i0) {
+                    let s = t.outs[o0]
+                    FusedKernels.sinBackwardFromCos(ptrs[0], masks[0], ptrs[1], gyCur + s * L,
+                                                    t.rowWantsGx[t.rows[i0 + 1]] ? gx + L : nil,
+                                                    t.rowWantsGx[t.rows[i0 + 2]] ? gx + 2 * L : nil, count)
+                } else if op == FusedKernels.sin {
                     let s = t.outs[o0]
                     FusedKernels.sinBackward(ptrs[0], masks[0], ptrs[1], masks[1], ptrs[2], masks[2], gyCur + s * L,
                                              t.rowWantsGx[t.rows[i0]] ? gx : nil, t.rowWantsGx[t.rows[i0 + 1]] ? gx + L : nil,

@@ -42,9 +42,14 @@ enum FitKernels {
         var i = 0
         while i < count {
             let end = min(count, i + 256)
-            var acc = V(repeating: 0)
-            while i < end { acc += load(p, i); i += 16 }
-            total += hsum(acc)
+            // Four accumulators (one chain of dependent adds was latency-bound); fixed order.
+            var a0 = V(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+            while i + 64 <= end {
+                a0 += load(p, i); a1 += load(p, i + 16); a2 += load(p, i + 32); a3 += load(p, i + 48)
+                i += 64
+            }
+            while i < end { a0 += load(p, i); i += 16 }
+            total += hsum((a0 + a1) + (a2 + a3))
         }
         return total
     }
@@ -56,9 +61,14 @@ enum FitKernels {
         var i = 0
         while i < count {
             let end = min(count, i + 256)
-            var acc = V(repeating: 0)
-            while i < end { acc = acc.addingProduct(load(a, i), load(b, i)); i += 16 }
-            total += hsum(acc)
+            var a0 = V(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+            while i + 64 <= end {
+                a0 = a0.addingProduct(load(a, i), load(b, i)); a1 = a1.addingProduct(load(a, i + 16), load(b, i + 16))
+                a2 = a2.addingProduct(load(a, i + 32), load(b, i + 32)); a3 = a3.addingProduct(load(a, i + 48), load(b, i + 48))
+                i += 64
+            }
+            while i < end { a0 = a0.addingProduct(load(a, i), load(b, i)); i += 16 }
+            total += hsum((a0 + a1) + (a2 + a3))
         }
         return total
     }
@@ -72,23 +82,38 @@ enum FitKernels {
         var i = 0
         while i < count {
             let end = min(count, i + 256)
-            var acc = V(repeating: 0)
+            var a0 = V(repeating: 0), a1 = a0, a2 = a0, a3 = a0
             if accumulate {
+                while i + 64 <= end {
+                    let g0 = load(g, i), g1 = load(g, i + 16), g2 = load(g, i + 32), g3 = load(g, i + 48)
+                    a0 = a0.addingProduct(g0, load(y, i)); a1 = a1.addingProduct(g1, load(y, i + 16))
+                    a2 = a2.addingProduct(g2, load(y, i + 32)); a3 = a3.addingProduct(g3, load(y, i + 48))
+                    store(load(dst, i).addingProduct(wv, g0), dst, i); store(load(dst, i + 16).addingProduct(wv, g1), dst, i + 16)
+                    store(load(dst, i + 32).addingProduct(wv, g2), dst, i + 32); store(load(dst, i + 48).addingProduct(wv, g3), dst, i + 48)
+                    i += 64
+                }
                 while i < end {
                     let gv = load(g, i)
-                    acc = acc.addingProduct(gv, load(y, i))
+                    a0 = a0.addingProduct(gv, load(y, i))
                     store(load(dst, i).addingProduct(wv, gv), dst, i)
                     i += 16
                 }
             } else {
+                while i + 64 <= end {
+                    let g0 = load(g, i), g1 = load(g, i + 16), g2 = load(g, i + 32), g3 = load(g, i + 48)
+                    a0 = a0.addingProduct(g0, load(y, i)); a1 = a1.addingProduct(g1, load(y, i + 16))
+                    a2 = a2.addingProduct(g2, load(y, i + 32)); a3 = a3.addingProduct(g3, load(y, i + 48))
+                    store(wv * g0, dst, i); store(wv * g1, dst, i + 16); store(wv * g2, dst, i + 32); store(wv * g3, dst, i + 48)
+                    i += 64
+                }
                 while i < end {
                     let gv = load(g, i)
-                    acc = acc.addingProduct(gv, load(y, i))
+                    a0 = a0.addingProduct(gv, load(y, i))
                     store(wv * gv, dst, i)
                     i += 16
                 }
             }
-            total += hsum(acc)
+            total += hsum((a0 + a1) + (a2 + a3))
         }
         return total
     }

@@ -40,6 +40,80 @@ enum FusedKernels {
         }
     }
 
+    // Copies of `FastMath`'s constants for the sine (internal to DMMCore).
+    static let piHi: Float = 3.140625
+    static let piLo: Float = 9.67653589793e-4
+    static let invPi: Float = 0.318309886183790671537767526745
+    static let s1: Float = -0.166666666666
+    static let s2: Float = 0.00833333333
+    static let s3: Float = -1.98412698e-4
+    static let s4: Float = 2.75573e-6
+    static let s5: Float = -2.5052e-8
+
+    /// cos(r) for r reduced to [−π/2, π/2]: the even Taylor polynomial of degree 12
+    /// (truncation error below 7e-9 at ±π/2).
+    @inline(__always)
+    static func cosReduced(_ r: V) -> V {
+        let r2 = r * r
+        var p = V(repeating: -1.0 / 3628800).addingProduct(r2, V(repeating: 1.0 / 479001600))
+        p = V(repeating: 1.0 / 40320).addingProduct(r2, p)
+        p = V(repeating: -1.0 / 720).addingProduct(r2, p)
+        p = V(repeating: 1.0 / 24).addingProduct(r2, p)
+        p = V(repeating: -0.5).addingProduct(r2, p)
+        return V(repeating: 1).addingProduct(r2, p)
+    }
+
+    /// y = sin(b + a·x), bit-identical to `sinForward`, and c = cos(b + a·x) from the same
+    /// range reduction (one reduction by π, two polynomials), for the backward pass. `c` may
+    /// alias `x` (each 16 lanes are read before they are written).
+    @inline(__always)
+    static func sinCosForward(_ a: UnsafePointer<Float>, _ ma: Int, _ x: UnsafePointer<Float>, _ mx: Int,
+                              _ b: UnsafePointer<Float>, _ mb: Int, _ y: UnsafeMutablePointer<Float>,
+                              _ c: UnsafeMutablePointer<Float>, _ count: Int) {
+        var i = 0
+        while i < count {
+            let z = load(b, i & mb).addingProduct(load(a, i & ma), load(x, i & mx))
+            // Exactly the operations of `FastMath.sin` (its helpers are internal to DMMCore).
+            let m = z * invPi + FastMath.magic
+            let n = m - FastMath.magic
+            let r = z.addingProduct(-n, piHi).addingProduct(-n, piLo)
+            let sign = FastMath.bits(m) &<< 31
+            let r2 = r * r
+            var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
+            p = V(repeating: s3).addingProduct(r2, p)
+            p = V(repeating: s2).addingProduct(r2, p)
+            p = V(repeating: s1).addingProduct(r2, p)
+            let s = r.addingProduct(r * r2, p)
+            store(unsafeBitCast(FastMath.bits(s) ^ sign, to: V.self), y, i)
+            store(unsafeBitCast(FastMath.bits(cosReduced(r)) ^ sign, to: V.self), c, i)
+            i += 16
+        }
+    }
+
+    /// `sinBackward` without ga, from the cosines stored by `sinCosForward`:
+    /// d = c·g; gx = d·a, gb = d.
+    @inline(__always)
+    static func sinBackwardFromCos(_ a: UnsafePointer<Float>, _ ma: Int, _ c: UnsafePointer<Float>, _ g: UnsafePointer<Float>,
+                                   _ gx: UnsafeMutablePointer<Float>?, _ gb: UnsafeMutablePointer<Float>?, _ count: Int) {
+        var i = 0
+        switch (gx != nil, gb != nil) {
+        case (true, true):
+            let gx = gx!, gb = gb!
+            while i < count {
+                let d = load(c, i) * load(g, i)
+                store(d * load(a, i & ma), gx, i); store(d, gb, i)
+                i += 16
+            }
+        default:
+            while i < count {
+                let d = load(c, i) * load(g, i)
+                if let gx { store(d * load(a, i & ma), gx, i) }
+                if let gb { store(d, gb, i) }
+                i += 16
+            }
+        }
+    }
+
     /// `Sin.backward` (d = cos(b + a·x)·g; ga = d·x, gx = d·a, gb = d), storing only the
     /// wanted input gradients.
     @inline(__always)
@@ -74,7 +148,7 @@ enum FusedKernels {
     static func sigmoidForward(_ x: UnsafePointer<Float>, _ mx: Int, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
         var i = 0
         while i < count {
-            store(V(repeating: 1) / (1 + exp(-load(x, i & mx))), y, i)
+            store(V(repeating: 1) / (1 + FastMath.exp(-load(x, i & mx))), y, i)
             i += 16
         }
     }
@@ -95,26 +169,5 @@ enum FusedKernels {
     static func copy(_ src: UnsafePointer<Float>, _ m: Int, _ dst: UnsafeMutablePointer<Float>, _ count: Int) {
         var i = 0
         while i < count { store(load(src, i & m), dst, i); i += 16 }
-    }
-
-    /// `Sigmoid.exp`, copied operation for operation (it is internal to DMMCore).
-    @inline(__always)
-    static func exp(_ x: V) -> V {
-        var xc = x
-        xc.replace(with: -87, where: x .< -87)
-        xc.replace(with: 88, where: x .> 88)
-        let t = xc * 1.44269504088896341
-        let mt = t + FastMath.magic
-        let n = mt - FastMath.magic
-        let f = (t - n) * 0.693147180559945309
-        var p = V(repeating: 1.0 / 720)
-        p = V(repeating: 1.0 / 120).addingProduct(f, p)
-        p = V(repeating: 1.0 / 24).addingProduct(f, p)
-        p = V(repeating: 1.0 / 6).addingProduct(f, p)
-        p = V(repeating: 0.5).addingProduct(f, p)
-        p = V(repeating: 1).addingProduct(f, p)
-        p = V(repeating: 1).addingProduct(f, p)
-        let scale = unsafeBitCast((FastMath.bits(mt) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
-        return p * scale
     }
 }

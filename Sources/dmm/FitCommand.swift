@@ -72,8 +72,8 @@ struct Fit: ParsableCommand {
     @Option(help: ArgumentHelp("Pixels per tile (tuning).", visibility: .hidden))
     var tileLanes: Int = 256
 
-    @Option(help: ArgumentHelp("Trace bytes per worker (tuning).", visibility: .hidden))
-    var traceBudget: Int = 640 * 1024
+    @Option(help: ArgumentHelp("Trace bytes per worker before ticks are checkpointed and recomputed (tuning).", visibility: .hidden))
+    var traceBudget: Int = BackpropThroughTime.Options().traceBudgetBytes
 
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }

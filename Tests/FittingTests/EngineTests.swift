@@ -21,7 +21,7 @@ import Testing
                               planar: [Float](repeating: 0, count: frames * 3 * lanes))
     }
 
-    @Test(arguments: [TestPatches.perPixel, TestPatches.spatial])
+    @Test(arguments: [TestPatches.perPixel, TestPatches.spatial, TestPatches.frozenA])
     func forwardDrawsTheRenderersPicture(text: String) throws {
         let net = try TestPatches.network(text)
         let frames = 6
@@ -41,7 +41,7 @@ import Testing
         #expect(mismatches == 0)
     }
 
-    @Test(arguments: [TestPatches.perPixel, TestPatches.spatial])
+    @Test(arguments: [TestPatches.perPixel, TestPatches.spatial, TestPatches.frozenA])
     func gradientMatchesFiniteDifferences(text: String) throws {
         let e = try Self.engine(text, frames: 5, options: .init(tileLanes: 48, segmentTicks: 3, workers: 2))
         let w = e.initialWeights
@@ -60,7 +60,7 @@ import Testing
         #expect(bad.isEmpty, "\(bad.joined(separator: "\n"))")
     }
 
-    @Test(arguments: [TestPatches.perPixel, TestPatches.spatial])
+    @Test(arguments: [TestPatches.perPixel, TestPatches.spatial, TestPatches.frozenA])
     func checkpointingAndWorkersDoNotChangeTheResult(text: String) throws {
         var results: [BackpropThroughTime.Evaluation] = []
         for (seg, workers) in [(1, 1), (2, 2), (4, 1), (100, 2)] {

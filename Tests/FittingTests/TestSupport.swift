@@ -39,6 +39,33 @@ enum TestPatches {
     out.b = 0.5 m + 0.3 lfo
     """
 
+    /// Per-pixel CPPN as the benchmark writes it: `sin` neurons with a frozen `a = 1!`, whose
+    /// backward reads the cosine stored by the forward pass in place of x.
+    static let frozenA = """
+    size 19x13
+    fps 30
+    x: coord.x
+    y: coord.y
+    clk: clock
+    h1: sin
+    h2: sin
+    h3: sin
+    o: sigmoid
+    out: rgb
+
+    h1.a = 1!
+    h1.x = 2.5 x - 1.5 y + 0.7 clk
+    h1.b = 0.3
+    h2.a = 1!
+    h2.x = 0.8 y + 0.5 x - 0.4 h1
+    h3.a = 1!
+    h3.x = 1.1 h1 - 0.9 h2 + 0.2 clk
+    o.x = 1.3 h3 - 0.6 h1 + 0.1
+    out.r = 2! o - 1!
+    out.g = 0.7 h2
+    out.b = 0.5 h3 + 0.3 h1
+    """
+
     /// Spatial: the demo's feedback loop, small.
     static let spatial = """
     size 16x12
