@@ -179,7 +179,7 @@ struct Fit: ParsableCommand {
     }
 
     func lossesAt(_ l: [Float]) -> String {
-        [1, 10, 50, 100, 200, 300, 500, 1000, 2000, l.count].filter { $0 >= 1 && $0 <= l.count }
+        Array(Set([1, 10, 50, 100, 200, 250, 300, 500, 1000, 2000, l.count])).sorted().filter { $0 >= 1 && $0 <= l.count }
             .map { "\"\($0)\": \(l[$0 - 1])" }.joined(separator: ", ")
     }
 }
