@@ -7,7 +7,12 @@ public struct Cos: PhaseKind {
     public var outputs: [PortSpec] { [PortSpec("y")] }
     @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.cos(u) }
     public func forward(_ io: KernelIO) {
-        Lanes.map3(io) { a, x, b in FastMath.cos(b.addingProduct(a, x)) }
+        let a = io.inputs[0], x = io.inputs[1], b = io.inputs[2], y = io.outputs[0]
+        var i = 0
+        while i < io.count {
+            Lanes.store(FastMath.cos(Lanes.load(b, i).addingProduct(Lanes.load(a, i), Lanes.load(x, i))), y, i)
+            i += 16
+        }
     }
     public func backward(_ io: KernelIO, _ gr: KernelGrads) {
         AffinePhase.backward(io, gr) { u in -FastMath.sin(u) }
