@@ -3,6 +3,7 @@ import Rendering
 #if canImport(Glibc)
 import Glibc
 #endif
+import MediaIO
 
 /// Writes the edit log of a session (`--record FILE`) in the `EditLogFile` format: per tick,
 /// its neuron edits (`TICK<TAB>declare …`, `TICK<TAB>remove …`), then its one ΔW fragment
@@ -43,14 +44,6 @@ public final class EditRecorder: @unchecked Sendable {
 
     private func write(_ s: String) {
         guard fd >= 0, !s.isEmpty else { return }
-        var copy = s
-        copy.withUTF8 { b in
-            var p = b.baseAddress!, left = b.count
-            while left > 0 {
-                let n = Glibc.write(fd, p, left)
-                if n < 0 { if errno == EINTR { continue }; return }
-                p += n; left -= n
-            }
-        }
+        Platform.writeAll(fd, s)
     }
 }

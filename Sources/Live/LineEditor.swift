@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MediaIO
 
 /// Reads command lines: with line editing and history when stdin is a terminal, plain lines
 /// otherwise (a pipe, a script, a test).
@@ -209,15 +210,7 @@ public final class LineEditor: @unchecked Sendable {
     }
 
     private func write(_ s: String) {
-        var copy = s
-        copy.withUTF8 { b in
-            var p = b.baseAddress!, left = b.count
-            while left > 0 {
-                let n = Glibc.write(output, p, left)
-                if n < 0 { if errno == EINTR { continue }; return }
-                p += n; left -= n
-            }
-        }
+        Platform.writeAll(output, s)
     }
 
     // MARK: Terminal mode

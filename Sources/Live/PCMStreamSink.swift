@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MediaIO
 
 /// Streams a session's audio as raw PCM (32-bit float, little-endian, interleaved stereo) to a
 /// file descriptor: an audio player's stdin, or stdout (`--stdout`).
@@ -64,15 +65,7 @@ public final class PCMStreamSink: LiveSink, @unchecked Sendable {
                 return (b, closing)
             }
             for b in batch {
-                let ok = b.withUnsafeBytes { raw -> Bool in
-                    var p = raw.baseAddress!, left = raw.count
-                    while left > 0 {
-                        let n = write(fd, p, left)
-                        if n < 0 { if errno == EINTR { continue }; return false }
-                        p += n; left -= n
-                    }
-                    return true
-                }
+                let ok = b.withUnsafeBytes { Platform.writeAll(fd, $0) == nil }
                 if !ok {
                     let who = player?.name ?? "stdout"
                     cond.locked { broken = true; writerDone = true; cond.broadcast() }

@@ -10,7 +10,7 @@ import Darwin
 ///
 /// Centralised so every POSIX failure is reported the same way (`strerror` text) and the
 /// `#if canImport` dance for the C library lives in one place.
-enum Platform {
+package enum Platform {
     /// The text for an errno value, e.g. "No such file or directory".
     static func errorText(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "errno \(code)" }
@@ -59,7 +59,7 @@ enum Platform {
 
     /// Writes the whole buffer to `fd`, retrying short writes and EINTR.
     /// Returns nil on success or the errno text on failure.
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> String? {
+    package static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> String? {
         guard var next = buffer.baseAddress else { return nil }
         var remaining = buffer.count
         while remaining > 0 {
@@ -72,6 +72,14 @@ enum Platform {
             remaining -= written
         }
         return nil
+    }
+
+    /// Writes all of a string's UTF-8 to `fd` (retrying short writes and EINTR); nil or the
+    /// error text. Shared by the terminal, log and stderr writers of every module.
+    @discardableResult
+    package static func writeAll(_ fd: Int32, _ text: String) -> String? {
+        var copy = text
+        return copy.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
     }
 
     /// The directory part of a path ("." when there is none), like dirname(1).

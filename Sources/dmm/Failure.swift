@@ -2,6 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import MediaIO
 
 /// Prints an error the way every subcommand reports one: the message (already naming the file,
 /// line and column where there is one) on stderr, then a non-zero exit.
@@ -14,8 +15,5 @@ func fail(_ error: any Error, code: Int32 = 1) -> ExitCode {
 
 /// Writes to standard error without Foundation.
 enum FileHandleStderr {
-    static func write(_ s: String) {
-        var copy = s
-        copy.withUTF8 { b in _ = Glibc.write(2, b.baseAddress, b.count) }
-    }
+    static func write(_ s: String) { Platform.writeAll(2, s) }
 }
