@@ -190,9 +190,7 @@ public final class Trainer: @unchecked Sendable {
     static func warmUp(_ network: Network, _ run: RunState?, _ params: [WeightRef]) throws(FitError) -> Int {
         var n = network
         if let run { for (i, p) in params.enumerated() where !run.active[i] { n.matrix.set(p.input, p.output, 0) } }
-        // A 1×1 copy: warmUpTicks depends on the matrix only, and compiling it is cheap.
-        n.timing.width = 1; n.timing.height = 1
-        do { return try TickPlan(network: n).warmUpTicks } catch { throw FitError(error.description) }
+        return n.warmUpTicks
     }
 
     /// PSNR in dB of a loss in −1…1 units (peak-to-peak 2, i.e. 255 in bytes).

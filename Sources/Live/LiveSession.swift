@@ -100,9 +100,8 @@ public final class LiveSession: @unchecked Sendable {
         self.timing = patch.network.timing
         self.secondsPerTick = patch.network.timing.secondsPerTick
         do {
-            let probe = try TickPlan(network: patch.network)
-            warmUpTicks = probe.warmUpTicks
-            plan = try TickPlan(network: patch.network, startTick: -probe.warmUpTicks)
+            warmUpTicks = patch.network.warmUpTicks
+            plan = try TickPlan(network: patch.network, startTick: -warmUpTicks)
         } catch { throw LiveError(error.message) }
         published.store(plan.currentTick, ordering: .relaxed)
         let t = LiveClock.now(), w = LiveClock.wallNow()

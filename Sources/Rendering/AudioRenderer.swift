@@ -101,8 +101,7 @@ public struct AudioRenderer {
         let t = network.timing
         let plan: TickPlan
         do {
-            let probe = try TickPlan(network: network)
-            plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
+            plan = try TickPlan(network: network, startTick: -network.warmUpTicks)
         } catch { throw RenderError(error.message) }
         let warm = -plan.currentTick
         let n = t.samplesPerTick

@@ -61,8 +61,7 @@ public struct FrameRenderer {
         guard options.frames > 0 else { throw RenderError("nothing to render: frames must be at least 1") }
         let plan: TickPlan
         do {
-            let probe = try TickPlan(network: network)
-            plan = try TickPlan(network: network, startTick: -probe.warmUpTicks)
+            plan = try TickPlan(network: network, startTick: -network.warmUpTicks)
         } catch { throw RenderError(error.message) }
         let t = network.timing
         let frameBytes = t.width * t.height * 3

@@ -28,7 +28,7 @@ public enum FastMath {
     public static func bits(_ v: V) -> SIMD16<UInt32> { unsafeBitCast(v, to: SIMD16<UInt32>.self) }
 
     /// sin(r) for r reduced to [−π/2, π/2]: the odd degree-11 polynomial.
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func sinReduced(_ r: V) -> V {
         let r2 = r * r
         var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
@@ -39,7 +39,7 @@ public enum FastMath {
     }
 
     /// x − n·π with the two-part π (n an integer or half-integer).
-    @inlinable @inline(__always) @usableFromInline
+    @inlinable @inline(__always)
     static func reduce(_ x: V, _ n: V) -> V {
         x.addingProduct(-n, piHi).addingProduct(-n, piLo)
     }

@@ -74,6 +74,28 @@ public struct Network: Sendable {
         r.port == 0 ? neurons[r.neuron].name : "\(neurons[r.neuron].name).\(neurons[r.neuron].kind.outputs[r.port].name)"
     }
 
+    /// Ticks before frame 1 so that every path from a source reaches the picture (and the
+    /// sound): the longest chain of connections into a display or audio output (loops are
+    /// cut), at least 1. It depends on the matrix alone, so renderers read it before compiling.
+    public var warmUpTicks: Int {
+        let n = neurons.count
+        var preds = Array(repeating: Set<Int>(), count: n)
+        for e in matrix.entries where e.output.neuron != 0 { preds[e.input.neuron].insert(e.output.neuron) }
+        var memo = [Int: Int](), onStack = Set<Int>()
+        func depth(_ v: Int) -> Int {
+            if let d = memo[v] { return d }
+            if onStack.contains(v) { return 0 }
+            onStack.insert(v)
+            var d = 0
+            for p in preds[v] where p != v { d = max(d, depth(p) + 1) }
+            onStack.remove(v)
+            memo[v] = d
+            return d
+        }
+        let sinks = (0..<n).filter { neurons[$0].kind.traits.contains(.display) || neurons[$0].kind.traits.contains(.audioOut) }
+        return max(1, sinks.map(depth).max() ?? 1)
+    }
+
     /// True when some neuron draws the picture.
     public var hasDisplay: Bool { neurons.contains { $0.kind.traits.contains(.display) } }
     /// True when some neuron makes sound.

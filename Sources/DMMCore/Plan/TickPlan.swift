@@ -95,24 +95,6 @@ public final class TickPlan: @unchecked Sendable {
         states = [:]
     }
 
-    /// Ticks before frame 1 so that every path from a source reaches the picture: the longest
-    /// chain of connections into the display (loops are cut), at least 1.
-    public var warmUpTicks: Int {
-        let n = network.neurons.count
-        var preds = Array(repeating: Set<Int>(), count: n)
-        for e in network.matrix.entries where e.output.neuron != 0 { preds[e.input.neuron].insert(e.output.neuron) }
-        var memo = [Int: Int](), onStack = Set<Int>()
-        func depth(_ v: Int) -> Int {
-            if let d = memo[v] { return d }
-            if onStack.contains(v) { return 0 }
-            onStack.insert(v)
-            var d = 0
-            for p in preds[v] where p != v { d = max(d, depth(p) + 1) }
-            onStack.remove(v)
-            memo[v] = d
-            return d
-        }
-        let sinks = (0..<n).filter { network.neurons[$0].kind.traits.contains(.display) || network.neurons[$0].kind.traits.contains(.audioOut) }
-        return max(1, sinks.map(depth).max() ?? 1)
-    }
+    /// Ticks before frame 1 so that every path reaches the picture (`Network.warmUpTicks`).
+    public var warmUpTicks: Int { network.warmUpTicks }
 }
