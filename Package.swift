@@ -28,9 +28,11 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         // A tiny C target that owns libpng's setjmp/longjmp so Swift never sees a longjmp.
         .target(name: "CPNGCodec", dependencies: ["CLibPNG"]),
+        // Header-only: what the build's target CPU can do (FMA), folded to constants.
+        .target(name: "CPUFeatures"),
 
         // The engine: streams, neurons, the sparse matrix, the compiled tick. No I/O, no printing.
-        .target(name: "DMMCore", dependencies: [.product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "DMMCore", dependencies: ["CPUFeatures", .product(name: "RealModule", package: "swift-numerics")]),
         // Patch text <-> syntax tree <-> Network, with diagnostics at file:line:col.
         .target(name: "PatchLanguage", dependencies: ["DMMCore"]),
         // File formats and terminal output with no DMM knowledge: PNG (libpng), audio files

@@ -1,56 +1,44 @@
 import DMMCore
 import Dispatch
 
-/// Loss and exact gradient of a network's picture against target frames: a forward pass over
-/// the ticks that keeps what the backward pass needs, then reverse mode through time.
+/// Loss and exact gradient of a network's picture against target frames: the renderer's own
+/// forward pass run over a trace, then reverse mode through time.
 ///
-/// **Semantics** are the renderer's, to the bit: the plan starts `warmUpTicks` ticks before
-/// frame 0 with every output at zero (coordinates and `one` already set), input `i` at tick t
-/// is `default + Σ W[i←j]·y_j(t−1)` (scalar outputs broadcast), and frame f is the display
-/// neuron's outputs at tick f. The loss is the mean of `(picture − target)²` over frames,
-/// pixels and r, g, b in −1…1 units. The gradient of a weight is
-/// `Σ_t Σ_pixels dL/dx_i(t) · y_j(t−1)`, formed from each kind's hand-written backward.
+/// **One engine.** There is no second forward here. The network is compiled into a
+/// `TickPlan`, and every tick of the fit runs the plan's lowered program: its scalar stroke
+/// (`TickPlan.scalarStroke`), its field program (`TickPlan.runTile`, with each kind's calc
+/// variant as the renderer chose it), its spatial stroke. The only difference from a render is
+/// where the outputs go: into a trace, one slice per tick, instead of two ping-pong buffers.
+/// Frame f is tick f after `warmUpTicks` ticks from tick −warmUp, as in `dmm render`; so the
+/// loss at given weights is the mean squared error of the render at those weights, with the
+/// picture clamped to −1…1 as the quantiser clamps it, before it rounds to bytes. Fitting adds only the reverse sweep below and the checkpoint policy.
 ///
-/// **Scalars** (clock, LFOs) never read fields, so their trajectory is computed once per
-/// evaluation, globally; the field pass then reduces, per tile, the gradient that each scalar
-/// output receives from every pixel, and the scalar backward runs last, on those sums.
+/// **Reverse sweep.** Per tick, newest first: the loss gradient on the display outputs; for
+/// each neuron whose gradient is wanted, its inputs are recomputed by the same down movement
+/// (`TickPlan.fieldRow`, from the previous tick's traced outputs) and its kind's `backward`
+/// gives dL/d(inputs); the transpose of the down movement turns those into weight gradients
+/// and gradients of the previous tick's outputs. Scalar rows' gradients are summed over the
+/// pixels of each tile and finished by a scalar reverse sweep after the tiles.
 ///
-/// **Memory.** A network without `spatial` kinds is per-pixel: each tile of `tileLanes` pixels
-/// is independent, so tiles run in parallel (`concurrentPerform`, one workspace per worker)
-/// and each keeps only its own trace. When the tile's whole trace fits in
-/// `Options.traceBudgetBytes` (24 MiB per worker by default; the benchmark's 16-neuron CPPN at
-/// 256 px × 124 ticks needs 8 MiB) there is one segment: the forward pass stores every tick
-/// and the backward pass recomputes nothing. Otherwise the ticks are cut into segments of
-/// `segmentTicks`: the forward pass stores the tile's state (every field output) at each
-/// segment start, and the backward pass recomputes one segment at a time, storing its inputs
-/// and outputs. Per worker the bound is
-/// `tileLanes × 4 B × (segments × S + segmentTicks × (S + Rs) + 2·S + 2·maxIn)`,
-/// with S field outputs and Rs stored field inputs, plus per tile `8 B × (weights + ticks ×
-/// Rc)` for partial gradients, independent of the number of pixels per tile times frames.
-/// A network with a spatial kind (feedback) reads other pixels, so its tile is the whole
-/// frame; segments of about √ticks keep the trace to `O(√ticks × S × pixels)` floats instead
-/// of `ticks × S × pixels` (classic checkpointing: one extra forward pass).
-/// The targets (`frames × 3 × pixels` floats) are the only other per-frame memory.
+/// **Weights** have one meaning: the value in the matrix. A pruned weight is 0, the same as
+/// the term being absent; an empty row is 0 (port defaults are ordinary weights from `one`).
+///
+/// **Memory.** A network without `spatial` kinds is per-pixel: tiles of `tileLanes` pixels are
+/// independent and run in parallel, each keeping only its own trace of every field output
+/// (`ticks × slots × tileLanes × 4 B`). When that exceeds `Options.traceBudgetBytes` the ticks
+/// are cut into segments: the forward stores each segment's starting state and the backward
+/// recomputes one segment at a time. A network with a spatial kind (feedback) reads other
+/// pixels: its tile is the whole frame, with segments of about √ticks.
 ///
 /// Results do not depend on the number of cores: each tile reduces into its own buffer and
-/// tiles are summed in tile order.
-///
-/// Not thread-safe: one `evaluate` at a time per instance (multi-start makes one per start).
+/// tiles are summed in tile order. Not thread-safe: one `evaluate` at a time per instance.
 public final class BackpropThroughTime: @unchecked Sendable {
     /// Tiling and trace sizes.
     public struct Options: Sendable, Equatable {
-        /// Pixels per tile for per-pixel networks (a multiple of 16). Small enough that a
-        /// segment's trace stays in L2, large enough to amortise a kernel call.
+        /// Pixels per tile for per-pixel networks (a multiple of 16).
         public var tileLanes: Int = 256
         /// Bytes of trace per worker that choose the segment length (per-pixel networks).
-        ///
-        /// When a tile's whole trace (`ticks × (S + Rs) × tileLanes × 4 B`) fits, there is one
-        /// segment and the backward pass recomputes nothing (the forward pass then runs once
-        /// instead of twice; measured 20 % less time per step). The default is 24 MiB per
-        /// worker: the benchmark's CPPN (256 px × 124 ticks × 64 floats) needs 8 MiB, which
-        /// with two workers stays in a 32 MiB L3. Longer or wider problems fall back to segments
-        /// of `budget / (bytes per tick)` ticks, spatial (feedback) networks to √ticks.
-        /// The workspaces are allocated at the size actually used, not at the budget.
+        /// When a tile's whole trace fits there is one segment and nothing is recomputed.
         public var traceBudgetBytes: Int = 24 << 20
         /// Forces the segment length in ticks (tests of the checkpointing).
         public var segmentTicks: Int?
@@ -85,53 +73,45 @@ public final class BackpropThroughTime: @unchecked Sendable {
     public let segmentTicks: Int
 
     let targets: FitTargets
+    /// The compiled program: the same type, compiled the same way, as a render's.
     let plan: TickPlan
     let ticks: Int
     let width: Int, height: Int, pixels: Int, lanes: Int
 
-    // Rows (one per neuron input), terms (matrix entries and implicit accumulator loops).
+    // The plan's rows and terms (read by the reverse sweep and the initialiser).
     let rowCount: Int
-    var rowDefault: [Float]
-    /// Each row's default when it has no matrix entry, and its number of entries.
-    let rowSpecDefault: [Float], rowEntries: [Int]
-    /// Row of each parameter.
-    let paramRow: [Int]
-    let constStart: [Int], constSlot: [Int]
-    let streamStart: [Int]
-    /// Source of a stream term: ≥ 0 a field slot of this engine, < 0 constant field `−1 − s`.
-    let streamSrc: [Int]
-    var constW: [Float], streamW: [Float]
-    let constTrainable: [Bool], streamTrainable: [Bool]
+    let constStart: [Int], constSlot: [Int], streamStart: [Int]
+    /// Trainable term of each parameter: (stream, index into the plan's streamW / constW).
     let paramTerm: [(stream: Bool, index: Int)]
-    /// Does the backward need dL/d(row input)?
+    let constTrainable: [Bool], streamTrainable: [Bool]
+    /// Source of a plan stream term: ≥ 0 a field slot of a non-constant neuron, < 0 constant
+    /// field `−1 − c` (for the initialiser's view of coordinates).
+    let streamSrc: [Int]
+    /// Does the reverse sweep need dL/d(row input)? (per plan row)
     let rowWantsGx: [Bool]
-    /// Index of a field row among rows whose input sum is reduced per tick (scalar terms), or −1.
+    /// Index of a row among rows whose input gradient is summed per tick (constant terms), or −1.
     let rowSumIndex: [Int]
     let rowSumCount: Int
 
-    struct FieldNeuron {
-        var index: Int
-        var kind: any NeuronKind
-        var backward: Bool
-        var seed: UInt64
-        var rows: [Int]
-        /// Input is a fixed scalar port (filled, gradient summed over lanes).
-        var rowScalar: [Bool]
-        /// Slot of the stored input in the trace, or −1 when the input is a fill.
-        var rowStored: [Int]
-        var outSlots: [Int]
-        var stateBytes: Int
-        var stateOffset: Int
-    }
-    let fieldNeurons: [FieldNeuron]
-    /// Field outputs of non-constant neurons, and stored inputs.
-    let slots: Int, storedRows: Int
+    /// Field slots (the plan's) of every field output; the trace holds all of them per tick.
+    let slots: Int
+    let constantSlots: [Int]
     let slotNeedsGrad: [Bool]
+    let displaySlots: [Int]
+    /// Per program op: does it need a backward call?
+    let opBackward: [Bool]
+    /// Constant fields (coordinates), one per constant slot, for the initialiser.
     let constantFieldCount: Int
     let constantFields: UnsafeMutablePointer<Float>
-    let displaySlots: [Int]
-    let fieldStateBytes: Int
-    let maxPorts: Int
+
+    /// A neuron of the field program, as the initialiser reads it.
+    struct FieldNeuron { var index: Int; var kind: any NeuronKind; var rows: [Int] }
+    let fieldNeurons: [FieldNeuron]
+
+    struct SpatialNeuron { var index: Int; var kind: any NeuronKind; var rows: [Int]; var fpRows: [Int]; var backward: Bool
+                           var stateOffset: Int; var stateBytes: Int }
+    let spatialNeurons: [SpatialNeuron]
+    let spatialStateBytes: Int
 
     struct ScalarNeuron {
         var index: Int
@@ -148,23 +128,29 @@ public final class BackpropThroughTime: @unchecked Sendable {
     let scalarInitial: [Float]
     let scalarSlotNeedsGrad: [Bool]
     let scalarStateBytes: Int
+    let scalarStateOffset: [Int]
+    let maxPorts: Int
+
+    /// The lowered field program at the current weights (rebuilt when weights are written).
+    var program: TickPlan.FieldProgram
+    let programRows: Int
 
     // Per-evaluation storage.
     let scalarVals: UnsafeMutablePointer<Float>
     let constTrace: UnsafeMutablePointer<Float>
+    let fieldConsts: UnsafeMutablePointer<Float>
     let scalarStates: UnsafeMutableRawPointer
     let tiles: Int
     let workspaces: [TileWorkspace]
     let tileLoss: UnsafeMutablePointer<Double>
     let tileGrad: UnsafeMutablePointer<Double>
     let tileRowSum: UnsafeMutablePointer<Double>
-    let tables: EngineTables
 
     /// Compiles `network` for fitting against `targets`.
     ///
     /// - Parameters:
     ///   - frames: frames in the loss (default: all target frames).
-    ///   - warmUp: ticks before frame 0 (default: the plan's `warmUpTicks`, as the renderer).
+    ///   - warmUp: ticks before frame 0 (default: `Network.warmUpTicks`, as the renderer).
     public init(network: Network, targets: FitTargets, frames: Int? = nil, warmUp: Int? = nil,
                 options: Options = Options()) throws(FitError) {
         let plan: TickPlan
@@ -178,46 +164,42 @@ public final class BackpropThroughTime: @unchecked Sendable {
               plan.outKind[display].prefix(3).allSatisfy({ $0 == .field }) else {
             throw FitError("the display neuron '\(network.neurons[display].name)' must output three fields")
         }
+        guard !plan.constantSources.contains(display) else { throw FitError("the display neuron is a constant source") }
         let nFrames = frames ?? targets.frames
         guard nFrames >= 1, nFrames <= targets.frames else {
             throw FitError("asked for \(nFrames) frames but there are \(targets.frames) target frames")
         }
+        guard plan.signalNeurons.isEmpty || true else { throw FitError("unreachable") }
         self.network = network
         self.targets = targets
         self.plan = plan
         self.frames = nFrames
-        self.warmUpTicks = warmUp ?? plan.warmUpTicks
+        self.warmUpTicks = warmUp ?? network.warmUpTicks
         self.ticks = warmUpTicks + nFrames
         width = t.width; height = t.height; pixels = t.pixels; lanes = plan.fieldLanes
         precondition(lanes == targets.lanes)
         let net = network
-
-        // Field slots: the plan's field slots of non-constant neurons get engine slots;
-        // constant sources (coordinates) are copied once into `constantFields`.
-        var engineSlot = [Int](repeating: Int.min, count: max(1, plan.fieldCount))
-        var slotOwner: [Int] = []
-        var constCount = 0
-        for i in 0..<net.neurons.count where plan.domains[i] == .field {
-            for (o, k) in plan.outKind[i].enumerated() where k == .field {
-                let ps = plan.outSlot[i][o]
-                if plan.constantSources.contains(i) { engineSlot[ps] = -1 - constCount; constCount += 1 }
-                else { engineSlot[ps] = slotOwner.count; slotOwner.append(i) }
-            }
-        }
         for i in plan.fieldNeurons + plan.spatialNeurons where !plan.constantSources.contains(i) {
             for (o, k) in plan.outKind[i].enumerated() where k != .field {
                 throw FitError("neuron '\(net.neurons[i].name)' has a \(k) output '\(net.neurons[i].kind.outputs[o].name)' in a field; fitting supports field outputs only there")
             }
         }
-        slots = slotOwner.count
-        constantFieldCount = constCount
-        constantFields = .allocate(capacity: max(1, constCount) * max(16, lanes))
-        for i in net.neurons.indices where plan.domains[i] == .field && plan.constantSources.contains(i) {
+
+        // Field slots: owners, constants.
+        slots = plan.fieldCount
+        var fieldOwner = [Int](repeating: -1, count: max(1, plan.fieldCount))
+        var constSlots: [Int] = [], constIndexOf = [Int: Int]()
+        for i in net.neurons.indices where plan.domains[i] == .field {
             for (o, k) in plan.outKind[i].enumerated() where k == .field {
-                let c = -1 - engineSlot[plan.outSlot[i][o]]
-                (constantFields + c * lanes).update(from: plan.fieldPrev + plan.outSlot[i][o] * lanes, count: lanes)
+                let s = plan.outSlot[i][o]
+                fieldOwner[s] = i
+                if plan.constantSources.contains(i) { constIndexOf[s] = constSlots.count; constSlots.append(s) }
             }
         }
+        constantSlots = constSlots
+        constantFieldCount = constSlots.count
+        constantFields = .allocate(capacity: max(1, constSlots.count) * max(16, lanes))
+        for (c, s) in constSlots.enumerated() { (constantFields + c * lanes).update(from: plan.fieldPrev + s * lanes, count: lanes) }
         var scalarOwner = [Int](repeating: -1, count: plan.scalarCount)
         for i in net.neurons.indices {
             for (o, k) in plan.outKind[i].enumerated() where k == .scalar { scalarOwner[plan.outSlot[i][o]] = i }
@@ -225,42 +207,33 @@ public final class BackpropThroughTime: @unchecked Sendable {
         scalarCount = plan.scalarCount
         scalarInitial = plan.scalarPrev
 
-        // Rows and terms, copied from the plan.
+        // Rows and terms: the plan's.
         rowCount = plan.rowDefault.count
-        rowDefault = plan.rowDefault
-        var specDefault = [Float](repeating: 0, count: plan.rowDefault.count), entries = [Int](repeating: 0, count: plan.rowDefault.count)
-        for (i, rows) in plan.rowOf.enumerated() {
-            for (p, r) in rows.enumerated() {
-                specDefault[r] = net.neurons[i].kind.inputs[p].defaultValue
-                entries[r] = net.matrix.row(PortRef(i, p)).count
-            }
+        constStart = plan.constStart; constSlot = plan.constSlot; streamStart = plan.streamStart
+        streamSrc = plan.streamSlot.map { s in
+            if let c = constIndexOf[s] { return -1 - c }
+            return s
         }
-        rowSpecDefault = specDefault; rowEntries = entries
-        constStart = plan.constStart; constSlot = plan.constSlot; constW = plan.constW
-        streamStart = plan.streamStart; streamW = plan.streamW
-        streamSrc = plan.streamSlot.map { engineSlot[$0] }
         var constTr = [Bool](repeating: false, count: plan.constW.count)
         var streamTr = [Bool](repeating: false, count: plan.streamW.count)
         var params: [WeightRef] = []
         var terms: [(stream: Bool, index: Int)] = []
         for e in net.matrix.entries where !e.entry.frozen {
-            guard let term = plan.termOf[e.input]?[e.output] else { continue }   // tree/signal rows
-            if net.neurons[e.input.neuron].kind.traits.contains(.notDifferentiable) { continue }
+            guard let term = plan.termOf[e.input]?[e.output] else { continue }
+            let owner = e.input.neuron
+            guard plan.domains[owner] == .field || plan.domains[owner] == .scalar else { continue }
+            if net.neurons[owner].kind.traits.contains(.notDifferentiable) { continue }
             params.append(WeightRef(input: e.input, output: e.output))
             terms.append(term)
             if term.stream { streamTr[term.index] = true } else { constTr[term.index] = true }
         }
         parameters = params; paramTerm = terms
-        paramRow = params.map { plan.rowOf[$0.inputNeuron][$0.inputPort] }
         constTrainable = constTr; streamTrainable = streamTr
 
         // Which neurons need a backward call: differentiable, and some input row has a
         // trainable term or reads an output whose gradient is needed (a fixed point).
-        let rowOwner: [Int] = {
-            var o = [Int](repeating: 0, count: plan.rowDefault.count)
-            for (i, rows) in plan.rowOf.enumerated() { for r in rows { o[r] = i } }
-            return o
-        }()
+        var rowOwner = [Int](repeating: 0, count: rowCount)
+        for (i, rows) in plan.rowOf.enumerated() { for r in rows { rowOwner[r] = i } }
         let active = Set(plan.scalarNeurons + plan.fieldNeurons + plan.spatialNeurons).subtracting(plan.constantSources)
         var back = [Bool](repeating: false, count: net.neurons.count)
         func rowWants(_ r: Int) -> Bool {
@@ -268,68 +241,76 @@ public final class BackpropThroughTime: @unchecked Sendable {
                 if constTr[k] { return true }
                 let o = scalarOwner[plan.constSlot[k]]; if o >= 0 && back[o] { return true }
             }
+            guard plan.domains[rowOwner[r]] == .field else { return false }
             for k in plan.streamStart[r]..<plan.streamStart[r + 1] {
                 if streamTr[k] { return true }
-                let s = engineSlot[plan.streamSlot[k]]; if s >= 0 && back[slotOwner[s]] { return true }
+                let o = fieldOwner[plan.streamSlot[k]]; if o >= 0 && back[o] { return true }
             }
             return false
         }
         var changed = true
         while changed {
             changed = false
-            for i in active where !back[i] && !net.neurons[i].kind.traits.contains(.notDifferentiable) {
+            for i in active.sorted() where !back[i] && !net.neurons[i].kind.traits.contains(.notDifferentiable) {
                 if plan.rowOf[i].contains(where: rowWants) { back[i] = true; changed = true }
             }
         }
-        rowWantsGx = (0..<rowCount).map { back[rowOwner[$0]] && rowWants($0) }
-        slotNeedsGrad = slotOwner.map { back[$0] }
+        let wants = (0..<rowCount).map { back[rowOwner[$0]] && rowWants($0) }
+        rowWantsGx = wants
+        slotNeedsGrad = (0..<max(1, plan.fieldCount)).map { $0 < plan.fieldCount && fieldOwner[$0] >= 0 && back[fieldOwner[$0]] }
         scalarSlotNeedsGrad = scalarOwner.map { $0 >= 0 && back[$0] }
-
-        // Field neurons in plan order (pointwise, then spatial; order within a tick is free).
-        var fns: [FieldNeuron] = []
-        var stored = 0, stateOff = 0, rsIndex = [Int](repeating: -1, count: rowCount), rsCount = 0, maxP = 1
-        for i in plan.fieldNeurons + plan.spatialNeurons where !plan.constantSources.contains(i) {
-            let kind = net.neurons[i].kind
-            var fnn = FieldNeuron(index: i, kind: kind, backward: back[i], seed: plan.seed(for: i), rows: plan.rowOf[i],
-                                  rowScalar: [], rowStored: [], outSlots: plan.outSlot[i].map { engineSlot[$0] },
-                                  stateBytes: kind.traits.contains(.spatial) ? kind.stateBytes : 0, stateOffset: stateOff)
-            stateOff += (fnn.stateBytes + 15) / 16 * 16
-            for (p, r) in plan.rowOf[i].enumerated() {
-                let scalarIn = plan.inKind[i][p] == .scalar
-                fnn.rowScalar.append(scalarIn)
-                if !scalarIn && plan.streamStart[r + 1] > plan.streamStart[r] { fnn.rowStored.append(stored); stored += 1 }
-                else { fnn.rowStored.append(-1) }
-                if rowWantsGx[r] && (scalarIn || plan.constStart[r + 1] > plan.constStart[r]) { rsIndex[r] = rsCount; rsCount += 1 }
+        var rsIndex = [Int](repeating: -1, count: rowCount), rsCount = 0
+        for i in (plan.fieldNeurons + plan.spatialNeurons) where active.contains(i) {
+            for (p, r) in plan.rowOf[i].enumerated() where wants[r] {
+                if plan.inKind[i][p] == .scalar || plan.constStart[r + 1] > plan.constStart[r] { rsIndex[r] = rsCount; rsCount += 1 }
             }
-            maxP = max(maxP, kind.inputs.count, kind.outputs.count)
-            fns.append(fnn)
         }
-        fieldNeurons = fns
-        storedRows = stored
-        fieldStateBytes = stateOff
         rowSumIndex = rsIndex; rowSumCount = rsCount
-        displaySlots = (0..<3).map { engineSlot[plan.outSlot[display][$0]] }
-        guard displaySlots.allSatisfy({ $0 >= 0 }) else { throw FitError("the display neuron is a constant source") }
+        displaySlots = (0..<3).map { plan.outSlot[display][$0] }
+
+        // The lowered field program, and what the reverse sweep needs of it.
+        let fp = plan.fieldProgram()
+        program = fp
+        programRows = fp.matrixRow.count
+        opBackward = fp.neuron.map { back[$0] }
+        fieldNeurons = fp.neuron.map { FieldNeuron(index: $0, kind: net.neurons[$0].kind, rows: plan.rowOf[$0]) }
+        var fpRowOf = [Int: Int]()
+        for (k, r) in fp.matrixRow.enumerated() { fpRowOf[r] = k }
+        var maxP = max(1, fp.maxInputs)
+        var sps: [SpatialNeuron] = [], spOff = 0
+        for i in plan.spatialNeurons {
+            let kind = net.neurons[i].kind
+            sps.append(SpatialNeuron(index: i, kind: kind, rows: plan.rowOf[i], fpRows: plan.rowOf[i].map { fpRowOf[$0] ?? -1 },
+                                     backward: back[i], stateOffset: spOff, stateBytes: kind.stateBytes))
+            spOff += (kind.stateBytes + 15) / 16 * 16
+            maxP = max(maxP, kind.inputs.count, kind.outputs.count)
+        }
+        spatialNeurons = sps
+        spatialStateBytes = spOff
 
         var sns: [ScalarNeuron] = []
         var sOff = 0
+        var sOffsets = [Int](repeating: -1, count: net.neurons.count)
         for i in plan.scalarNeurons where !plan.constantSources.contains(i) {
             let kind = net.neurons[i].kind
             sns.append(ScalarNeuron(index: i, kind: kind, backward: back[i], seed: plan.seed(for: i), rows: plan.rowOf[i],
                                     outSlots: plan.outSlot[i], stateBytes: kind.stateBytes, stateOffset: sOff))
+            if kind.stateBytes > 0 { sOffsets[i] = sOff }
             sOff += (kind.stateBytes + 15) / 16 * 16
             maxP = max(maxP, kind.inputs.count, kind.outputs.count)
         }
+        for i in fp.neuron { maxP = max(maxP, net.neurons[i].kind.outputs.count) }
         scalarNeurons = sns
         scalarStateBytes = sOff
+        scalarStateOffset = sOffsets
         maxPorts = maxP
 
         // Tiles and segments.
         spatial = !plan.spatialNeurons.isEmpty
-        let tl = spatial ? max(16, lanes) : max(16, min(options.tileLanes / 16 * 16, max(16, lanes)))
+        let tl = spatial ? max(16, lanes) : max(16, min(max(16, options.tileLanes / 16 * 16), max(16, lanes)))
         tileLanes = tl
         tiles = spatial ? 1 : (lanes + tl - 1) / tl
-        let perTick = (slots + storedRows) * tl * 4 + fieldStateBytes
+        let perTick = max(1, slots) * tl * 4 + spOff
         var seg: Int
         if let forced = options.segmentTicks { seg = forced }
         else if spatial { seg = Int(Double(ticks).squareRoot().rounded(.up)) }
@@ -338,28 +319,23 @@ public final class BackpropThroughTime: @unchecked Sendable {
 
         scalarVals = .allocate(capacity: (ticks + 1) * max(1, scalarCount))
         constTrace = .allocate(capacity: ticks * max(1, rowCount))
+        fieldConsts = .allocate(capacity: ticks * max(1, fp.matrixRow.count))
         scalarStates = .allocate(byteCount: max(16, ticks * scalarStateBytes), alignment: 16)
         let workers = min(tiles, options.workers > 0 ? options.workers : System.cores)
-        var maxTerms = 1
-        for r in 0..<rowCount { maxTerms = max(maxTerms, plan.streamStart[r + 1] - plan.streamStart[r]) }
         let segTicks = segmentTicks, segments = (ticks + segTicks - 1) / segTicks
-        let nSlots = slotOwner.count, nStored = stored, stBytes = stateOff
+        let nSlots = max(1, slots), ptrCap = max(fp.pointerCapacity, 4 * maxP)
         workspaces = (0..<max(1, workers)).map { _ in
-            TileWorkspace(tileLanes: tl, slots: nSlots, storedRows: nStored, segmentTicks: segTicks, segments: segments,
-                          maxPorts: maxP, stateBytes: stBytes, maxTerms: maxTerms)
+            TileWorkspace(tileLanes: tl, slots: nSlots, segmentTicks: segTicks, segments: segments,
+                          maxPorts: maxP, pointers: ptrCap, stateBytes: spOff)
         }
-        tables = EngineTables(streamStart: plan.streamStart, streamSrc: streamSrc, streamW: plan.streamW,
-                              streamTrainable: streamTr, rowWantsGx: rowWantsGx, rowSumIndex: rsIndex,
-                              slotNeedsGrad: slotNeedsGrad, neurons: fns)
         tileLoss = .allocate(capacity: tiles)
-        tileGrad = .allocate(capacity: max(1, tiles * streamW.count))
+        tileGrad = .allocate(capacity: max(1, tiles * plan.streamW.count))
         tileRowSum = .allocate(capacity: max(1, tiles * ticks * rsCount))
     }
 
     deinit {
-        constantFields.deallocate(); scalarVals.deallocate(); constTrace.deallocate(); scalarStates.deallocate()
-        tileLoss.deallocate(); tileGrad.deallocate(); tileRowSum.deallocate()
-        tables.free()
+        constantFields.deallocate(); scalarVals.deallocate(); constTrace.deallocate(); fieldConsts.deallocate()
+        scalarStates.deallocate(); tileLoss.deallocate(); tileGrad.deallocate(); tileRowSum.deallocate()
     }
 
     /// The network's own values of `parameters`.
@@ -369,48 +345,44 @@ public final class BackpropThroughTime: @unchecked Sendable {
 
     /// Bytes this engine keeps between evaluations (workspaces, traces, partial sums).
     public var workingBytes: Int {
-        workspaces.reduce(0) { $0 + $1.bytes } + (ticks + 1) * scalarCount * 4 + ticks * rowCount * 4
-            + tiles * (streamW.count + ticks * rowSumCount + 1) * 8 + constantFieldCount * lanes * 4
+        workspaces.reduce(0) { $0 + $1.bytes } + (ticks + 1) * scalarCount * 4 + ticks * (rowCount + programRows) * 4
+            + tiles * (plan.streamW.count + ticks * rowSumCount + 1) * 8 + constantFieldCount * lanes * 4
     }
 
     /// The network with `weights` written into its trainable entries (a weight of 0 removes
-    /// the entry, as in the patch text).
-    public func network(with weights: [Float]) -> Network {
+    /// the entry, as in the patch text; `active` false is a weight of 0).
+    public func network(with weights: [Float], active: [Bool]? = nil) -> Network {
         var n = network
-        for (p, w) in zip(parameters, weights) { n.matrix.set(p.input, p.output, w) }
+        for (i, (p, w)) in zip(parameters, weights).enumerated() {
+            n.matrix.set(p.input, p.output, (active?[i] ?? true) ? w : 0)
+        }
         return n
+    }
+
+    /// Writes `weights` into the program (a pruned weight, `active` false, is 0).
+    func load(_ weights: [Float], active: [Bool]?) {
+        precondition(weights.count == parameters.count)
+        for (p, term) in paramTerm.enumerated() {
+            let w = (active?[p] ?? true) ? weights[p] : 0
+            if term.stream { plan.streamW[term.index] = w } else { plan.constW[term.index] = w }
+        }
+        plan.weightsChanged()
+        program = plan.fieldProgram()
     }
 
     /// Loss, and if `gradient` its gradient, at `weights` (in `parameters` order).
     ///
-    /// `active` marks pruned weights (false): a row whose entries are all pruned is an empty
-    /// row, which takes its port's default like the renderer does (`sin.a` is then 1, not 0).
+    /// `active` marks pruned weights (false): they count as 0, exactly as the pruned patch
+    /// that `dmm fit --prune` writes renders them.
     public func evaluate(_ weights: [Float], gradient wantGradient: Bool = true, active: [Bool]? = nil) -> Evaluation {
-        precondition(weights.count == parameters.count)
-        applyDefaults(active)
-        for (p, term) in paramTerm.enumerated() {
-            if term.stream { streamW[term.index] = weights[p]; tables.streamW[term.index] = weights[p] }
-            else { constW[term.index] = weights[p] }
-        }
+        load(weights, active: active)
         scalarForward()
-
-        // Field pass over tiles, in parallel, each into its own partial sums.
-        let nStream = streamW.count
+        let nStream = plan.streamW.count
         if wantGradient {
             tileGrad.initialize(repeating: 0, count: max(1, tiles * nStream))
             tileRowSum.initialize(repeating: 0, count: max(1, tiles * ticks * rowSumCount))
         }
-        let workerCount = workspaces.count
-        let tilesTotal = tiles
-        let work: @Sendable (Int) -> Void = { [self] w in
-            var ti = w
-            while ti < tilesTotal {
-                runTile(ti, workspace: workspaces[w], gradient: wantGradient)
-                ti += workerCount
-            }
-        }
-        if workerCount > 1 { DispatchQueue.concurrentPerform(iterations: workerCount, execute: work) } else { work(0) }
-
+        runTiles(gradient: wantGradient, capture: nil)
         var loss = 0.0
         for ti in 0..<tiles { loss += tileLoss[ti] }
         let norm = Double(frames * pixels * 3)
@@ -421,84 +393,74 @@ public final class BackpropThroughTime: @unchecked Sendable {
             let base = tileGrad + ti * nStream
             for k in 0..<nStream { gStream[k] += base[k] }
         }
-        var gConst = [Double](repeating: 0, count: constW.count)
+        var gConst = [Double](repeating: 0, count: plan.constW.count)
         scalarBackward(&gConst)
         let grad = paramTerm.map { $0.stream ? gStream[$0.index] : gConst[$0.index] }
         return Evaluation(loss: loss / norm, gradient: grad)
     }
 
     /// The pictures of frames `0..<frames` at `weights`, in the targets' planar layout and
-    /// units (unrounded): what the renderer would draw before it rounds to bytes.
+    /// units (unrounded): what the renderer draws before it rounds to bytes.
     public func pictures(_ weights: [Float], active: [Bool]? = nil) -> FitTargets {
-        precondition(weights.count == parameters.count)
-        applyDefaults(active)
-        for (p, term) in paramTerm.enumerated() {
-            if term.stream { streamW[term.index] = weights[p]; tables.streamW[term.index] = weights[p] }
-            else { constW[term.index] = weights[p] }
-        }
+        load(weights, active: active)
         scalarForward()
         let out = UnsafeMutablePointer<Float>.allocate(capacity: frames * 3 * lanes)
         out.initialize(repeating: 0, count: frames * 3 * lanes)
         defer { out.deallocate() }
-        let captured = SendableFloats(out)
-        let workerCount = workspaces.count, tilesTotal = tiles
-        let work: @Sendable (Int) -> Void = { [self] w in
-            var ti = w
-            while ti < tilesTotal { runTile(ti, workspace: workspaces[w], gradient: false, capture: captured.p); ti += workerCount }
-        }
-        if workerCount > 1 { DispatchQueue.concurrentPerform(iterations: workerCount, execute: work) } else { work(0) }
-        // Padding lanes are not pixels.
+        runTiles(gradient: false, capture: SendableFloats(out))
         for plane in 0..<(frames * 3) { for p in pixels..<lanes { out[plane * lanes + p] = 0 } }
         return try! FitTargets(width: width, height: height, frames: frames,
                                planar: Array(UnsafeBufferPointer(start: out, count: frames * 3 * lanes)))
     }
 
-    func applyDefaults(_ active: [Bool]?) {
-        var left = rowEntries
-        if let active { for (p, a) in active.enumerated() where !a { left[paramRow[p]] -= 1 } }
-        for r in 0..<rowCount { rowDefault[r] = left[r] == 0 ? rowSpecDefault[r] : 0 }
+    func runTiles(gradient: Bool, capture: SendableFloats?) {
+        let workerCount = workspaces.count, tilesTotal = tiles
+        let fp = program
+        let work: @Sendable (Int) -> Void = { [self] w in
+            var ti = w
+            while ti < tilesTotal {
+                runTile(ti, fp, workspace: workspaces[w], gradient: gradient, capture: capture?.p)
+                ti += workerCount
+            }
+        }
+        if workerCount > 1 { DispatchQueue.concurrentPerform(iterations: workerCount, execute: work) } else { work(0) }
+    }
+
+    /// The context a kind sees at tick index `j` (0 is the first warm-up tick), identical to
+    /// the renderer's for the same tick and lanes.
+    @inline(__always)
+    func context(tick j: Int, start: Int, logical: Int) -> KernelContext {
+        let t = network.timing
+        var c = KernelContext(tick: j - warmUpTicks, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
+                              start: start, sampleRate: Double(t.sampleRate), logicalCount: logical)
+        c.domain = .field
+        return c
     }
 
     // MARK: Scalars (global, once per evaluation)
 
-    /// Runs every scalar neuron over all ticks exactly as `TickPlan.scalarStroke`, keeping
-    /// outputs, states and every row's constant part (the scalar half of the down movement).
+    /// Runs the plan's scalar stroke over all ticks into the trace, keeping every row's
+    /// constant part per tick (the scalar half of the down movement) and scalar states.
     func scalarForward() {
         let nS = scalarCount
         for s in 0..<nS { scalarVals[s] = scalarInitial[s] }
-        let io = UnsafeMutablePointer<Float>.allocate(capacity: 16 * (2 * maxPorts + 1))
-        let ptrs = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: 2 * maxPorts)
-        defer { io.deallocate(); ptrs.deallocate() }
         let live = UnsafeMutableRawPointer.allocate(byteCount: max(16, scalarStateBytes), alignment: 16)
         live.initializeMemory(as: UInt8.self, repeating: 0, count: max(16, scalarStateBytes))
         defer { live.deallocate() }
         let t = network.timing
+        let fp = program, rows = programRows
+        let offsets = scalarStateOffset
         for j in 0..<ticks {
             let prev = scalarVals + j * nS, next = scalarVals + (j + 1) * nS
             next.update(from: prev, count: nS)
             let ct = constTrace + j * rowCount
-            for r in 0..<rowCount {
-                var c = rowDefault[r]
-                for k in constStart[r]..<constStart[r + 1] { c += constW[k] * prev[constSlot[k]] }
-                ct[r] = c
-            }
-            var ctx = KernelContext(tick: j - warmUpTicks, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
+            for r in 0..<rowCount { ct[r] = plan.constantPart(r, scalars: prev) }
+            let fc = fieldConsts + j * rows
+            for k in 0..<rows { fc[k] = ct[fp.matrixRow[k]] }
+            if scalarStateBytes > 0 { (scalarStates + j * scalarStateBytes).copyMemory(from: live, byteCount: scalarStateBytes) }
+            let ctx = KernelContext(tick: j - warmUpTicks, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
                                     start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
-            for n in scalarNeurons {
-                let nin = n.rows.count, nout = n.outSlots.count
-                for p in 0..<nin { FitKernels.fill(io + 16 * p, 16, ct[n.rows[p]]); ptrs[p] = io + 16 * p }
-                for o in 0..<nout { ptrs[nin + o] = io + 16 * (nin + o) }
-                ctx.seed = n.seed
-                var state: UnsafeMutableRawPointer? = nil
-                if n.stateBytes > 0 {
-                    state = live + n.stateOffset
-                    (scalarStates + j * scalarStateBytes + n.stateOffset).copyMemory(from: state!, byteCount: n.stateBytes)
-                }
-                n.kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
-                                        outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
-                                        count: 16, context: ctx, state: state))
-                for o in 0..<nout where plan.outKind[n.index][o] == .scalar { next[n.outSlots[o]] = ptrs[nin + o][0] }
-            }
+            plan.scalarStroke(ctx, prev: prev, next: next) { i in offsets[i] >= 0 ? live + offsets[i] : nil }
         }
     }
 
@@ -506,6 +468,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
     /// dL/d(input) over pixels), then reverse mode through the scalar neurons.
     func scalarBackward(_ gConst: inout [Double]) {
         let nS = scalarCount
+        let constW = plan.constW
         guard constW.count > 0 else { return }
         var rowTotal = [Double](repeating: 0, count: ticks * rowSumCount)
         for ti in 0..<tiles {
@@ -514,18 +477,16 @@ public final class BackpropThroughTime: @unchecked Sendable {
         }
         // gy[j * nS + s]: dL/d(scalar output s after tick j − 1); index 0 is the initial state.
         var gy = [Double](repeating: 0, count: (ticks + 1) * max(1, nS))
-        for n in fieldNeurons {
-            for r in n.rows where rowSumIndex[r] >= 0 {
-                let idx = rowSumIndex[r]
-                for j in 0..<ticks {
-                    let g = rowTotal[j * rowSumCount + idx]
-                    if g == 0 { continue }
-                    let prev = scalarVals + j * nS
-                    for k in constStart[r]..<constStart[r + 1] {
-                        let s = constSlot[k]
-                        if constTrainable[k] { gConst[k] += Double(prev[s]) * g }
-                        if j > 0 && scalarSlotNeedsGrad[s] { gy[j * nS + s] += Double(constW[k]) * g }
-                    }
+        for r in 0..<rowCount where rowSumIndex[r] >= 0 {
+            let idx = rowSumIndex[r]
+            for j in 0..<ticks {
+                let g = rowTotal[j * rowSumCount + idx]
+                if g == 0 { continue }
+                let prev = scalarVals + j * nS
+                for k in constStart[r]..<constStart[r + 1] {
+                    let s = constSlot[k]
+                    if constTrainable[k] { gConst[k] += Double(prev[s]) * g }
+                    if j > 0 && scalarSlotNeedsGrad[s] { gy[j * nS + s] += Double(constW[k]) * g }
                 }
             }
         }
@@ -563,6 +524,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
                     stateCopy.copyMemory(from: scalarStates + j * scalarStateBytes + n.stateOffset, byteCount: n.stateBytes)
                     state = stateCopy
                 }
+                ctx.domain = .scalar
                 n.kind.backward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
                                          outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                                          count: 16, context: ctx, state: state),

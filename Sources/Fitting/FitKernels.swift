@@ -63,11 +63,11 @@ enum FitKernels {
             let end = min(count, i + 256)
             var a0 = V(repeating: 0), a1 = a0, a2 = a0, a3 = a0
             while i + 64 <= end {
-                a0 = a0.addingProduct(load(a, i), load(b, i)); a1 = a1.addingProduct(load(a, i + 16), load(b, i + 16))
-                a2 = a2.addingProduct(load(a, i + 32), load(b, i + 32)); a3 = a3.addingProduct(load(a, i + 48), load(b, i + 48))
+                a0 = a0.madd(load(a, i), load(b, i)); a1 = a1.madd(load(a, i + 16), load(b, i + 16))
+                a2 = a2.madd(load(a, i + 32), load(b, i + 32)); a3 = a3.madd(load(a, i + 48), load(b, i + 48))
                 i += 64
             }
-            while i < end { a0 = a0.addingProduct(load(a, i), load(b, i)); i += 16 }
+            while i < end { a0 = a0.madd(load(a, i), load(b, i)); i += 16 }
             total += hsum((a0 + a1) + (a2 + a3))
         }
         return total
@@ -86,29 +86,29 @@ enum FitKernels {
             if accumulate {
                 while i + 64 <= end {
                     let g0 = load(g, i), g1 = load(g, i + 16), g2 = load(g, i + 32), g3 = load(g, i + 48)
-                    a0 = a0.addingProduct(g0, load(y, i)); a1 = a1.addingProduct(g1, load(y, i + 16))
-                    a2 = a2.addingProduct(g2, load(y, i + 32)); a3 = a3.addingProduct(g3, load(y, i + 48))
-                    store(load(dst, i).addingProduct(wv, g0), dst, i); store(load(dst, i + 16).addingProduct(wv, g1), dst, i + 16)
-                    store(load(dst, i + 32).addingProduct(wv, g2), dst, i + 32); store(load(dst, i + 48).addingProduct(wv, g3), dst, i + 48)
+                    a0 = a0.madd(g0, load(y, i)); a1 = a1.madd(g1, load(y, i + 16))
+                    a2 = a2.madd(g2, load(y, i + 32)); a3 = a3.madd(g3, load(y, i + 48))
+                    store(load(dst, i).madd(wv, g0), dst, i); store(load(dst, i + 16).madd(wv, g1), dst, i + 16)
+                    store(load(dst, i + 32).madd(wv, g2), dst, i + 32); store(load(dst, i + 48).madd(wv, g3), dst, i + 48)
                     i += 64
                 }
                 while i < end {
                     let gv = load(g, i)
-                    a0 = a0.addingProduct(gv, load(y, i))
-                    store(load(dst, i).addingProduct(wv, gv), dst, i)
+                    a0 = a0.madd(gv, load(y, i))
+                    store(load(dst, i).madd(wv, gv), dst, i)
                     i += 16
                 }
             } else {
                 while i + 64 <= end {
                     let g0 = load(g, i), g1 = load(g, i + 16), g2 = load(g, i + 32), g3 = load(g, i + 48)
-                    a0 = a0.addingProduct(g0, load(y, i)); a1 = a1.addingProduct(g1, load(y, i + 16))
-                    a2 = a2.addingProduct(g2, load(y, i + 32)); a3 = a3.addingProduct(g3, load(y, i + 48))
+                    a0 = a0.madd(g0, load(y, i)); a1 = a1.madd(g1, load(y, i + 16))
+                    a2 = a2.madd(g2, load(y, i + 32)); a3 = a3.madd(g3, load(y, i + 48))
                     store(wv * g0, dst, i); store(wv * g1, dst, i + 16); store(wv * g2, dst, i + 32); store(wv * g3, dst, i + 48)
                     i += 64
                 }
                 while i < end {
                     let gv = load(g, i)
-                    a0 = a0.addingProduct(gv, load(y, i))
+                    a0 = a0.madd(gv, load(y, i))
                     store(wv * gv, dst, i)
                     i += 16
                 }
@@ -123,7 +123,7 @@ enum FitKernels {
     static func axpy(_ dst: UnsafeMutablePointer<Float>, _ w: Float, _ x: UnsafePointer<Float>, _ count: Int) {
         let wv = V(repeating: w)
         var i = 0
-        while i < count { store(load(dst, i).addingProduct(wv, load(x, i)), dst, i); i += 16 }
+        while i < count { store(load(dst, i).madd(wv, load(x, i)), dst, i); i += 16 }
     }
 
     /// dst = w·x.
@@ -140,7 +140,12 @@ enum FitKernels {
         SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .< SIMD16<Int32>(repeating: Int32(n))
     }
 
-    /// Σ (y − t)² over the first `logical` lanes.
+    /// The picture as the renderer draws it before rounding: clamped to −1…1.
+    @inline(__always)
+    static func gamut(_ v: V) -> V { v.clamped(lowerBound: V(repeating: -1), upperBound: V(repeating: 1)) }
+
+    /// Σ (clamp(y) − t)² over the first `logical` lanes: the render's error, since the
+    /// quantiser clamps every value to −1…1 before it rounds.
     @inline(__always)
     static func squaredError(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ logical: Int) -> Double {
         var total = 0.0
@@ -149,33 +154,40 @@ enum FitKernels {
         while i < full {
             let end = min(full, i + 256)
             var acc = V(repeating: 0)
-            while i < end { let d = load(y, i) - load(t, i); acc = acc.addingProduct(d, d); i += 16 }
+            while i < end { let d = gamut(load(y, i)) - load(t, i); acc = acc.madd(d, d); i += 16 }
             total += hsum(acc)
         }
         if full < logical {
-            var d = load(y, full) - load(t, full)
+            var d = gamut(load(y, full)) - load(t, full)
             d.replace(with: 0, where: .!mask(logical - full))
             total += hsum(d * d)
         }
         return total
     }
 
-    /// g (+)= s·(y − t) on the first `logical` lanes, 0 on the rest of `count`.
+    /// g (+)= s·(clamp(y) − t)·[−1 < y < 1] on the first `logical` lanes, 0 on the rest of
+    /// `count`: the exact gradient of `squaredError` (a pixel past the gamut is flat).
     @inline(__always)
     static func lossGradient(_ g: UnsafeMutablePointer<Float>, accumulate: Bool, _ s: Float,
                              _ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ logical: Int, _ count: Int) {
-        let sv = V(repeating: s)
+        let sv = V(repeating: s), lo = V(repeating: -1), hi = V(repeating: 1), zero = V(repeating: 0)
+        @inline(__always) func d(_ i: Int) -> V {
+            let yv = load(y, i)
+            var e = (gamut(yv) - load(t, i)) * sv
+            e.replace(with: zero, where: .!((yv .> lo) .& (yv .< hi)))
+            return e
+        }
         var i = 0
         let full = logical / 16 * 16
         while i < full {
-            let d = (load(y, i) - load(t, i)) * sv
-            store(accumulate ? load(g, i) + d : d, g, i)
+            let e = d(i)
+            store(accumulate ? load(g, i) + e : e, g, i)
             i += 16
         }
         if full < logical {
-            var d = (load(y, full) - load(t, full)) * sv
-            d.replace(with: 0, where: .!mask(logical - full))
-            store(accumulate ? load(g, full) + d : d, g, full)
+            var e = d(full)
+            e.replace(with: 0, where: .!mask(logical - full))
+            store(accumulate ? load(g, full) + e : e, g, full)
             i += 16
         }
         if !accumulate { while i < count { store(V(repeating: 0), g, i); i += 16 } }

@@ -21,6 +21,22 @@ public struct FitResult: Sendable {
     /// Cuts the pruner kept and undid.
     public var prunedKept: Int
     public var prunedUndone: Int
-    /// The fitted pictures (unrounded), planar like the targets.
+    /// The fitted pictures (clamped to −1…1, unrounded), planar like the targets.
     public var pictures: FitTargets
+    /// With pruning: the loss when pruning began, and the loss a cut had to recover to.
+    public var pruneBaseline: Double? = nil
+    public var pruneThreshold: Double? = nil
+
+    /// Why the pruned patch deserves a second look, or nil: every weight was cut (the
+    /// picture is constant), or the final loss is past what pruning was allowed to lose.
+    public var pruneWarning: String? {
+        guard let threshold = pruneThreshold, let baseline = pruneBaseline else { return nil }
+        if activeWeights == 0 {
+            return "pruning removed every weight: the patch draws a constant picture"
+        }
+        if loss > threshold * 1.0001 {
+            return "the pruned patch's loss \(loss) is past the \(threshold) pruning allowed (the loss was \(baseline) before pruning)"
+        }
+        return nil
+    }
 }

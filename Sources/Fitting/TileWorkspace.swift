@@ -1,18 +1,19 @@
 /// The buffers one worker thread of `BackpropThroughTime` reuses for every tile it runs.
 ///
 /// Allocated once per engine (per-task allocation in the hot loop cost +70 % CPU when it was
-/// measured), sized from the tile, the segment length and the network's field outputs.
-/// All buffers are raw and 64-byte aligned; the class is only ever touched by one thread.
+/// measured), sized from the tile, the segment length and the network's field outputs, so
+/// every index the engine forms is inside them by construction. All buffers are raw and
+/// 64-byte aligned; the class is only ever touched by one thread.
 final class TileWorkspace: @unchecked Sendable {
     let tileLanes: Int
-    /// Outputs of every field slot for the `segmentTicks` ticks of a segment.
+    /// Every field slot's outputs for the `segmentTicks` ticks of a segment (slot-major per tick).
     let outTrace: UnsafeMutablePointer<Float>
-    /// Stored field inputs for `segmentTicks` ticks.
-    let inTrace: UnsafeMutablePointer<Float>
     /// Field state at each segment start.
     let checkpoints: UnsafeMutablePointer<Float>
-    /// Scratch for filled inputs, input gradients, output gradients at t and t − 1, zeros.
-    let fill: UnsafeMutablePointer<Float>
+    /// The forward's scratch (rows written by the down movement), `maxPorts` rows.
+    let scratch: UnsafeMutablePointer<Float>
+    /// Inputs recomputed for a backward call, input gradients, output gradients at t and t − 1.
+    let inputs: UnsafeMutablePointer<Float>
     let gx: UnsafeMutablePointer<Float>
     var gyCur: UnsafeMutablePointer<Float>
     var gyPrev: UnsafeMutablePointer<Float>
@@ -24,16 +25,11 @@ final class TileWorkspace: @unchecked Sendable {
     let stateTrace: UnsafeMutableRawPointer
     let stateCheckpoints: UnsafeMutableRawPointer
     let stateCopy: UnsafeMutableRawPointer
-    /// Port pointer arrays for `KernelIO` / `KernelGrads`.
+    /// Port pointer arrays for `KernelIO` / `KernelGrads` and the field program's rows.
     let ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
-    /// Index masks of the fused kernels' inputs: −1 tile-wide, 0 uniform (16 lanes).
-    let masks: UnsafeMutablePointer<Int>
-    /// Source pointers of one row's terms (the down movement).
-    let sources: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let bytes: Int
 
-    init(tileLanes L: Int, slots: Int, storedRows: Int, segmentTicks k: Int, segments: Int, maxPorts: Int, stateBytes: Int,
-         maxTerms: Int) {
+    init(tileLanes L: Int, slots: Int, segmentTicks k: Int, segments: Int, maxPorts: Int, pointers: Int, stateBytes: Int) {
         tileLanes = L
         func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
             let raw = UnsafeMutableRawPointer.allocate(byteCount: max(64, n * 4), alignment: 64)
@@ -42,9 +38,9 @@ final class TileWorkspace: @unchecked Sendable {
             return p
         }
         outTrace = buffer(k * slots * L)
-        inTrace = buffer(k * storedRows * L)
         checkpoints = buffer(segments * slots * L)
-        fill = buffer(maxPorts * L)
+        scratch = buffer(maxPorts * L)
+        inputs = buffer(maxPorts * L)
         gx = buffer(maxPorts * L)
         gyCur = buffer(slots * L)
         gyPrev = buffer(slots * L)
@@ -60,16 +56,13 @@ final class TileWorkspace: @unchecked Sendable {
         stateTrace = raw(k * stateBytes)
         stateCheckpoints = raw(segments * stateBytes)
         stateCopy = raw(stateBytes)
-        ptrs = .allocate(capacity: 4 * maxPorts)
-        masks = .allocate(capacity: max(1, maxPorts)); masks.initialize(repeating: 0, count: max(1, maxPorts))
-        sources = .allocate(capacity: max(1, maxTerms))
-        bytes = 4 * L * (k * slots + k * storedRows + segments * slots + 2 * maxPorts + 2 * slots + 1)
-            + stateBytes * (k + segments + 2)
+        ptrs = .allocate(capacity: max(1, pointers))
+        bytes = 4 * L * (k * slots + segments * slots + 3 * maxPorts + 2 * slots + 1) + stateBytes * (k + segments + 2)
     }
 
     deinit {
-        for p in [outTrace, inTrace, checkpoints, fill, gx, gyCur, gyPrev, zeros] { UnsafeMutableRawPointer(p).deallocate() }
+        for p in [outTrace, checkpoints, scratch, inputs, gx, gyCur, gyPrev, zeros] { UnsafeMutableRawPointer(p).deallocate() }
         liveState.deallocate(); stateTrace.deallocate(); stateCheckpoints.deallocate(); stateCopy.deallocate()
-        ptrs.deallocate(); masks.deallocate(); sources.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
+        ptrs.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
     }
 }

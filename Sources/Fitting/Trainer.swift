@@ -173,17 +173,32 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// The fitted network and the figures of the fit.
+    ///
+    /// The loss and the pictures are those of the network that is returned (and written), run
+    /// by a fresh engine compiled from it: with pruning, dead neurons are removed first and the
+    /// warm-up is that network's own, so the reported loss is what the written patch renders.
     func result() -> FitResult {
         let r = state.runs[0]
-        let engine = engines[0]
         var net = network
         for (i, p) in state.parameters.enumerated() { net.matrix.set(p.input, p.output, r.active[i] ? r.weights[i] : 0) }
-        let final = engine.evaluate(r.weights, gradient: false, active: r.active).loss
+        if state.options.prune { net = net.removingDeadNeurons() }
+        let engine: BackpropThroughTime
+        if let e = try? BackpropThroughTime(network: net, targets: targets, frames: state.options.frames, options: engineOptions) {
+            engine = e
+        } else {
+            // Nothing left that draws (pruned to nothing): report the first engine's view.
+            engine = engines[0]
+        }
+        let w = engine === engines[0] ? r.weights : engine.initialWeights
+        let act: [Bool]? = engine === engines[0] ? r.active : nil
+        let final = engine.evaluate(w, gradient: false, active: act).loss
         return FitResult(network: net, loss: final, steps: r.step, losses: r.losses, counts: r.counts,
                          winner: state.winner, startDescriptions: state.startDescriptions, trialLosses: state.trialLosses,
-                         activeWeights: r.activeCount, initialWeights: state.parameters.count,
+                         activeWeights: engine === engines[0] ? r.activeCount : engine.parameters.count,
+                         initialWeights: state.parameters.count,
                          prunedKept: state.pruner?.kept ?? 0, prunedUndone: state.pruner?.undone ?? 0,
-                         pictures: engine.pictures(r.weights, active: r.active))
+                         pictures: engine.pictures(w, active: act),
+                         pruneBaseline: state.pruner?.baseline, pruneThreshold: state.pruner?.threshold)
     }
 
     /// The renderer's warm-up for the network with `run`'s surviving weights.

@@ -6,9 +6,19 @@ extension PatchDocument {
     /// Every row line keeps its place, comment and term order; each term takes the network's
     /// weight, terms whose weight is now exactly 0 disappear (pruned), and sources new to a row
     /// are appended to its last line. Rows the document never mentioned are appended at the
-    /// end; neurons it never declared are declared after its last declaration.
+    /// end; neurons it never declared are declared after its last declaration. Neurons the
+    /// network no longer has (pruned as dead) lose their declaration and rows, and a row that
+    /// is now empty is left out unless its port has a default (then it prints `= 0`), so the
+    /// document reads back as exactly the network.
     public func updatingWeights(from net: Network) -> PatchDocument {
         var out = self
+        out.lines.removeAll { line in
+            switch line.statement {
+            case .declaration(let d): return net.index(of: d.name) == nil
+            case .row(let r): return net.index(of: r.neuron) == nil
+            default: return false
+            }
+        }
         // Declarations for neurons the document does not know.
         var declared = Set<String>()
         var lastDecl = -1
@@ -57,7 +67,7 @@ extension PatchDocument {
                     terms.append(Self.term(net, o, entry))
                 }
             }
-            if terms.isEmpty && r.adds { drop.append(k); continue }
+            if terms.isEmpty && (r.adds || net.portDefault(p) == 0) { drop.append(k); continue }
             r.terms = terms
             out.lines[k].statement = .row(r)
         }

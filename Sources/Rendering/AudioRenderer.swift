@@ -77,7 +77,7 @@ public struct AudioRenderer {
             let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
             let a = unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: V.self)
             peak.replace(with: a, where: a .> peak)
-            sum = sum.addingProduct(v, v)
+            sum = sum.madd(v, v)
             clipped += zero.replacing(with: one, where: a .> one)
             i += 16
         }

@@ -69,20 +69,8 @@ public enum NeuronEdit: Sendable, CustomStringConvertible {
             return out
         case .remove(let name):
             guard name != "one" else { throw NetworkError("'one' cannot be removed") }
-            guard let gone = net.index(of: name) else { throw NetworkError("no neuron named '\(name)'", neuron: name) }
-            var out = Network()
-            out.timing = net.timing
-            out.seed = net.seed
-            var map: [Int: Int] = [0: 0]
-            for (i, n) in net.neurons.enumerated() where i > 0 && i != gone {
-                map[i] = try out.add(n.name, n.kind)
-            }
-            for e in net.matrix.entries {
-                guard let r = map[e.input.neuron], let c = map[e.output.neuron] else { continue }
-                out.matrix.set(PortRef(r, e.input.port), PortRef(c, e.output.port), e.entry.weight, frozen: e.entry.frozen)
-            }
-            _ = try out.domains()
-            return out
+            guard net.index(of: name) != nil else { throw NetworkError("no neuron named '\(name)'", neuron: name) }
+            return try net.removingNeurons([name])
         }
     }
 }

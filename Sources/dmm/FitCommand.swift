@@ -132,6 +132,7 @@ struct Fit: ParsableCommand {
                 let cpu = processCPUSeconds() - cpu0
                 try Checkpoint.save(trainer.state, to: checkpoint)
                 try writeOutputs(r, loaded: loaded, targets: targets, patchPath: out, stem: stem, options: o)
+                if let warning = r.pruneWarning { FileHandleStderr.write("fit: warning: \(warning)\n") }
                 if !quiet {
                     if r.startDescriptions.count > 1 {
                         FileHandleStderr.write("fit: start \(r.winner) won: \(r.startDescriptions[r.winner])\n")

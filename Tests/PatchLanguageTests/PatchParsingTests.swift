@@ -99,7 +99,6 @@ let repoRoot: String = {
         out: rgb
         s.a = 6.25  # frequency
         s.x = x
-        out.r = 0
 
         out.g = -0.5 x
 

@@ -31,17 +31,17 @@ public enum FastMath {
     @inlinable @inline(__always)
     static func sinReduced(_ r: V) -> V {
         let r2 = r * r
-        var p = V(repeating: s4).addingProduct(r2, V(repeating: s5))
-        p = V(repeating: s3).addingProduct(r2, p)
-        p = V(repeating: s2).addingProduct(r2, p)
-        p = V(repeating: s1).addingProduct(r2, p)
-        return r.addingProduct(r * r2, p)
+        var p = V(repeating: s4).madd(r2, V(repeating: s5))
+        p = V(repeating: s3).madd(r2, p)
+        p = V(repeating: s2).madd(r2, p)
+        p = V(repeating: s1).madd(r2, p)
+        return r.madd(r * r2, p)
     }
 
     /// x − n·π with the two-part π (n an integer or half-integer).
     @inlinable @inline(__always)
     static func reduce(_ x: V, _ n: V) -> V {
-        x.addingProduct(-n, piHi).addingProduct(-n, piLo)
+        x.madd(-n, piHi).madd(-n, piLo)
     }
 
     /// sin(x) for sixteen lanes at once.
@@ -77,12 +77,12 @@ public enum FastMath {
         let n = mt - magic
         let f = (t - n) * 0.693147180559945309   // f in [−ln 2 / 2, ln 2 / 2]
         var p = V(repeating: 1.0 / 720)
-        p = V(repeating: 1.0 / 120).addingProduct(f, p)
-        p = V(repeating: 1.0 / 24).addingProduct(f, p)
-        p = V(repeating: 1.0 / 6).addingProduct(f, p)
-        p = V(repeating: 0.5).addingProduct(f, p)
-        p = V(repeating: 1).addingProduct(f, p)
-        p = V(repeating: 1).addingProduct(f, p)
+        p = V(repeating: 1.0 / 120).madd(f, p)
+        p = V(repeating: 1.0 / 24).madd(f, p)
+        p = V(repeating: 1.0 / 6).madd(f, p)
+        p = V(repeating: 0.5).madd(f, p)
+        p = V(repeating: 1).madd(f, p)
+        p = V(repeating: 1).madd(f, p)
         // n sits in m's low mantissa bits: bits(m) − bits(magic) = n (two's complement).
         let scale = unsafeBitCast((bits(mt) &- 0x4B40_0000 &+ 127) &<< 23, to: V.self)
         return p * scale
@@ -124,11 +124,11 @@ public enum FastMath {
         let a = mn / mx.replacing(with: 1e-30, where: mx .< 1e-30)
         let s = a * a
         var p = V(repeating: -0.01172120)
-        p = V(repeating: 0.05265332).addingProduct(s, p)
-        p = V(repeating: -0.11643287).addingProduct(s, p)
-        p = V(repeating: 0.19354346).addingProduct(s, p)
-        p = V(repeating: -0.33262347).addingProduct(s, p)
-        p = V(repeating: 0.99997726).addingProduct(s, p)
+        p = V(repeating: 0.05265332).madd(s, p)
+        p = V(repeating: -0.11643287).madd(s, p)
+        p = V(repeating: 0.19354346).madd(s, p)
+        p = V(repeating: -0.33262347).madd(s, p)
+        p = V(repeating: 0.99997726).madd(s, p)
         var r = a * p
         r.replace(with: 1.57079632679 - r, where: ay .> ax)
         r.replace(with: 3.14159265359 - r, where: x .< 0)

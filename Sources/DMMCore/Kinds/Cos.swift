@@ -10,7 +10,7 @@ public struct Cos: PhaseKind {
         let a = io.inputs[0], x = io.inputs[1], b = io.inputs[2], y = io.outputs[0]
         var i = 0
         while i < io.count {
-            Lanes.store(FastMath.cos(Lanes.load(b, i).addingProduct(Lanes.load(a, i), Lanes.load(x, i))), y, i)
+            Lanes.store(FastMath.cos(Lanes.load(b, i).madd(Lanes.load(a, i), Lanes.load(x, i))), y, i)
             i += 16
         }
     }

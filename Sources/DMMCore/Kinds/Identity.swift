@@ -5,6 +5,7 @@ public struct Identity: NeuronKind {
     public init(config: NeuronConfig) throws(KindError) {}
     public var inputs: [PortSpec] { [PortSpec("x")] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
+    public var traits: KindTraits { [.identity] }
     public func forward(_ io: KernelIO) { Lanes.map1(io) { $0 } }
     public func backward(_ io: KernelIO, _ gr: KernelGrads) { Lanes.vjp1(io, gr) { _, _, g in g } }
 }

@@ -13,8 +13,8 @@ public struct Mul: NeuronKind {
         var i = 0
         while i < io.count {
             let gv = Lanes.load(g, i)
-            Lanes.store(Lanes.load(ga, i).addingProduct(gv, Lanes.load(b, i)), ga, i)
-            Lanes.store(Lanes.load(gb, i).addingProduct(gv, Lanes.load(a, i)), gb, i)
+            Lanes.store(Lanes.load(ga, i).madd(gv, Lanes.load(b, i)), ga, i)
+            Lanes.store(Lanes.load(gb, i).madd(gv, Lanes.load(a, i)), gb, i)
             i += 16
         }
     }

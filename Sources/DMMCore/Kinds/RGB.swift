@@ -7,7 +7,7 @@ public struct RGB: NeuronKind {
     public init(config: NeuronConfig) throws(KindError) {}
     public var inputs: [PortSpec] { [PortSpec("r", .fixed(.field)), PortSpec("g", .fixed(.field)), PortSpec("b", .fixed(.field))] }
     public var outputs: [PortSpec] { [PortSpec("r", .fixed(.field)), PortSpec("g", .fixed(.field)), PortSpec("b", .fixed(.field))] }
-    public var traits: KindTraits { [.display] }
+    public var traits: KindTraits { [.display, .identity] }
     public func forward(_ io: KernelIO) {
         for c in 0..<3 { io.outputs[c].update(from: io.inputs[c], count: io.count) }
     }

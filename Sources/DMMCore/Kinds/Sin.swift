@@ -15,7 +15,7 @@ public struct Sin: PhaseKind {
         let a = io.inputs[0], x = io.inputs[1], b = io.inputs[2], y = io.outputs[0]
         var i = 0
         while i < io.count {
-            Lanes.store(FastMath.sin(Lanes.load(b, i).addingProduct(Lanes.load(a, i), Lanes.load(x, i))), y, i)
+            Lanes.store(FastMath.sin(Lanes.load(b, i).madd(Lanes.load(a, i), Lanes.load(x, i))), y, i)
             i += 16
         }
     }
@@ -35,9 +35,9 @@ enum AffinePhase {
         var i = 0
         while i < io.count {
             let av = Lanes.load(a, i), xv = Lanes.load(x, i)
-            let d = fprime(Lanes.load(b, i).addingProduct(av, xv)) * Lanes.load(g, i)
-            Lanes.store(Lanes.load(ga, i).addingProduct(d, xv), ga, i)
-            Lanes.store(Lanes.load(gx, i).addingProduct(d, av), gx, i)
+            let d = fprime(Lanes.load(b, i).madd(av, xv)) * Lanes.load(g, i)
+            Lanes.store(Lanes.load(ga, i).madd(d, xv), ga, i)
+            Lanes.store(Lanes.load(gx, i).madd(d, av), gx, i)
             Lanes.store(Lanes.load(gb, i) + d, gb, i)
             i += 16
         }

@@ -32,6 +32,24 @@ public protocol NeuronKind: Sendable {
     /// Adds dL/d(inputs) into `grads.inputGrads` given dL/d(outputs) in `grads.outputGrads`.
     /// `io` holds the inputs and the outputs of the matching forward call.
     func backward(_ io: KernelIO, _ grads: KernelGrads)
+
+    /// The calc the field stroke should use for this neuron, given which of its input rows are
+    /// uniform over a tile (`uniform[p]`: the row has no field terms, so it is one value).
+    ///
+    /// Chosen once when the plan is lowered, as a SuperCollider UGen picks its calc function
+    /// in its constructor; the engine never asks which kind it is. `.plain` (the default) is
+    /// the down movement into scratch followed by `forward`. A fast variant must compute the
+    /// same values (tests hold every variant to its plain calc on random rows of every shape)
+    /// and has the kind's own `backward` as its VJP.
+    func fieldVariant(uniform: [Bool]) -> FieldVariant
+}
+
+/// A kind's calc for the field stroke (see `NeuronKind.fieldVariant(uniform:)`).
+public enum FieldVariant: Sendable {
+    /// Rows into scratch, then `forward`.
+    case plain
+    /// `f(a·x + b)` read straight from x's sources with a and b uniform (`PhaseKind`).
+    case phase(any PhaseKind)
 }
 
 extension NeuronKind {
@@ -40,6 +58,7 @@ extension NeuronKind {
     public var traits: KindTraits { [] }
     public var stateBytes: Int { 0 }
     public var name: String { Self.name }
+    public func fieldVariant(uniform: [Bool]) -> FieldVariant { .plain }
     /// Default backward for kinds with no differentiable inputs (sources): adds nothing.
     public func backward(_ io: KernelIO, _ grads: KernelGrads) {}
 }
@@ -62,6 +81,9 @@ public struct KindTraits: OptionSet, Sendable {
     /// Input 0 also receives the neuron's own output 0 with weight 1 (the DMM accumulator
     /// loop), added by the plan as a frozen entry that the patch text does not show.
     public static let accumulator = KindTraits(rawValue: 32)
+    /// Its outputs equal its inputs, port by port (`id`, `rgb`): a display neuron with this
+    /// trait whose outputs nobody reads is quantised straight from its inputs.
+    public static let identity = KindTraits(rawValue: 64)
 }
 
 /// The buffers of one kernel call. Pointers stay valid only for the call.

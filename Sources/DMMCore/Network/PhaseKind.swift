@@ -15,6 +15,11 @@ public protocol PhaseKind: NeuronKind {
 }
 
 extension PhaseKind {
+    /// The fused calc when a and b are uniform and x is not (the usual `sin` over a field).
+    public func fieldVariant(uniform: [Bool]) -> FieldVariant {
+        uniform.count == 3 && uniform[0] && uniform[2] && !uniform[1] && outputs.count == 1 ? .phase(self) : .plain
+    }
+
     /// y = f(b + a·x) with x = c + Σ weights[k] · sources[k] (terms summed in order, the first
     /// two in one fused expression, exactly as the down movement does).
     public func forwardPhase(a: Float, b: Float, c: Float, weights: UnsafeBufferPointer<Float>,
@@ -25,30 +30,30 @@ extension PhaseKind {
         if n == 1 && c == 0 && weights[0] == 1 {
             let s0 = sources[0]
             var i = 0
-            while i < count { Lanes.store(Self.phase(bv.addingProduct(av, Lanes.load(s0, i))), out, i); i += 16 }
+            while i < count { Lanes.store(Self.phase(bv.madd(av, Lanes.load(s0, i))), out, i); i += 16 }
         } else if n == 1 {
             let w0 = FastMath.V(repeating: weights[0]), s0 = sources[0]
             var i = 0
             while i < count {
-                let x = cv.addingProduct(w0, Lanes.load(s0, i))
-                Lanes.store(Self.phase(bv.addingProduct(av, x)), out, i); i += 16
+                let x = cv.madd(w0, Lanes.load(s0, i))
+                Lanes.store(Self.phase(bv.madd(av, x)), out, i); i += 16
             }
         } else if n == 2 {
             let w0 = FastMath.V(repeating: weights[0]), s0 = sources[0]
             let w1 = FastMath.V(repeating: weights[1]), s1 = sources[1]
             var i = 0
             while i < count {
-                let x = cv.addingProduct(w0, Lanes.load(s0, i)).addingProduct(w1, Lanes.load(s1, i))
-                Lanes.store(Self.phase(bv.addingProduct(av, x)), out, i); i += 16
+                let x = cv.madd(w0, Lanes.load(s0, i)).madd(w1, Lanes.load(s1, i))
+                Lanes.store(Self.phase(bv.madd(av, x)), out, i); i += 16
             }
         } else {
             let w0 = FastMath.V(repeating: weights[0]), s0 = sources[0]
             let w1 = FastMath.V(repeating: weights[1]), s1 = sources[1]
             var i = 0
             while i < count {
-                var x = cv.addingProduct(w0, Lanes.load(s0, i)).addingProduct(w1, Lanes.load(s1, i))
-                for k in 2..<n { x = x.addingProduct(FastMath.V(repeating: weights[k]), Lanes.load(sources[k], i)) }
-                Lanes.store(Self.phase(bv.addingProduct(av, x)), out, i); i += 16
+                var x = cv.madd(w0, Lanes.load(s0, i)).madd(w1, Lanes.load(s1, i))
+                for k in 2..<n { x = x.madd(FastMath.V(repeating: weights[k]), Lanes.load(sources[k], i)) }
+                Lanes.store(Self.phase(bv.madd(av, x)), out, i); i += 16
             }
         }
     }

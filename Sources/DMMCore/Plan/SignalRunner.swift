@@ -206,10 +206,10 @@ struct SignalRunner {
             let (p4, w4) = term(4), (p5, w5) = term(5), (p6, w6) = term(6), (p7, w7) = term(7)
             var i = 0
             while i < count {
-                let a = base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
-                    .addingProduct(w2, Lanes.load(p2, i)).addingProduct(w3, Lanes.load(p3, i))
-                let b = (w4 * Lanes.load(p4, i)).addingProduct(w5, Lanes.load(p5, i))
-                    .addingProduct(w6, Lanes.load(p6, i)).addingProduct(w7, Lanes.load(p7, i))
+                let a = base(i).madd(w0, Lanes.load(p0, i)).madd(w1, Lanes.load(p1, i))
+                    .madd(w2, Lanes.load(p2, i)).madd(w3, Lanes.load(p3, i))
+                let b = (w4 * Lanes.load(p4, i)).madd(w5, Lanes.load(p5, i))
+                    .madd(w6, Lanes.load(p6, i)).madd(w7, Lanes.load(p7, i))
                 Lanes.store(a + b, dst, i)
                 i += 16
             }
@@ -226,27 +226,27 @@ struct SignalRunner {
                 let p2 = slot(streamSlot[k + 2]) + offset, w2 = Lanes.V(repeating: w[k + 2])
                 let p3 = slot(streamSlot[k + 3]) + offset, w3 = Lanes.V(repeating: w[k + 3])
                 while i < count {
-                    let a = base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
-                    Lanes.store(a.addingProduct(w2, Lanes.load(p2, i)).addingProduct(w3, Lanes.load(p3, i)), dst, i)
+                    let a = base(i).madd(w0, Lanes.load(p0, i)).madd(w1, Lanes.load(p1, i))
+                    Lanes.store(a.madd(w2, Lanes.load(p2, i)).madd(w3, Lanes.load(p3, i)), dst, i)
                     i += 16
                 }
             case 3:
                 let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
                 let p2 = slot(streamSlot[k + 2]) + offset, w2 = Lanes.V(repeating: w[k + 2])
                 while i < count {
-                    let a = base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i))
-                    Lanes.store(a.addingProduct(w2, Lanes.load(p2, i)), dst, i)
+                    let a = base(i).madd(w0, Lanes.load(p0, i)).madd(w1, Lanes.load(p1, i))
+                    Lanes.store(a.madd(w2, Lanes.load(p2, i)), dst, i)
                     i += 16
                 }
             case 2:
                 let p1 = slot(streamSlot[k + 1]) + offset, w1 = Lanes.V(repeating: w[k + 1])
                 while i < count {
-                    Lanes.store(base(i).addingProduct(w0, Lanes.load(p0, i)).addingProduct(w1, Lanes.load(p1, i)), dst, i)
+                    Lanes.store(base(i).madd(w0, Lanes.load(p0, i)).madd(w1, Lanes.load(p1, i)), dst, i)
                     i += 16
                 }
             default:
                 while i < count {
-                    Lanes.store(base(i).addingProduct(w0, Lanes.load(p0, i)), dst, i)
+                    Lanes.store(base(i).madd(w0, Lanes.load(p0, i)), dst, i)
                     i += 16
                 }
             }

@@ -37,6 +37,7 @@ extension TickPlan {
             }
         }
         compileRows()
+        scalarPortCount = scalarNeurons.reduce(1) { max($0, net.neurons[$1].kind.inputs.count + net.neurons[$1].kind.outputs.count) }
 
         let t = net.timing
         fieldLanes = fieldNeurons.isEmpty && spatialNeurons.isEmpty ? 0 : (t.pixels + 15) / 16 * 16
@@ -74,6 +75,7 @@ extension TickPlan {
 
     /// Builds the term arrays from the matrix (plus implicit accumulator loops).
     func compileRows() {
+        fieldProgramCache = nil
         let net = network
         rowOf = []; constStart = [0]; constW = []; constSlot = []
         streamStart = [0]; streamW = []; streamSlot = []; rowDefault = []; termOf = [:]; treeSlotsRead = []; fieldSlotsRead = []
@@ -151,6 +153,7 @@ extension TickPlan {
                     if t.stream { streamW[t.index] = e.weight } else { constW[t.index] = e.weight }
                 }
             }
+            fieldProgramCache = nil
             return
         }
         var n = network

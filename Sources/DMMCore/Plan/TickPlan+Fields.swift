@@ -8,84 +8,120 @@ import Dispatch
 /// (`tick(count:frames:)`): the tile's state then stays in cache across ticks instead of
 /// streaming every field through memory once per tick, which is what limits a DMM renderer.
 extension TickPlan {
-    struct FieldProgram: @unchecked Sendable {
-        var kinds: [any NeuronKind] = []
-        var seeds: [UInt64] = []
-        var inputCount: [Int] = []
-        var firstRow: [Int] = []          // per op: its first row
-        var firstOut: [Int] = []          // per op: index into outSlot (one extra at the end)
-        var outSlot: [Int] = []
-        var display: [Bool] = []
-        /// The op is `rgb` and nothing reads its outputs: quantize straight from its inputs.
-        var quantizeInputs: [Bool] = []
-        /// The op is `f(a·x + b)` (a `PhaseKind`) with a and b uniform: evaluated in one pass
-        /// straight from x's sources, without writing a, x or b to scratch.
-        var phase: [(any PhaseKind)?] = []
-        var rowUniform: [Bool] = []       // a fill: no stream terms, or a scalar input
-        var firstTerm: [Int] = []         // per row, plus one past the end
-        var termW: [Float] = []
-        var termSlot: [Int] = []
-        var maxInputs = 0
+    /// The field stroke lowered to flat arrays: one entry per (non-constant) per-pixel neuron
+    /// in plan order, one row per input, one term per field source.
+    ///
+    /// This is the program every client runs: `tick`, the batched render, live sessions (all
+    /// through `TickPlan`) and the fitter, which runs `runTile` on its own trace buffers.
+    /// Built once per structure or weight change (`fieldProgram()`), never per tick.
+    package struct FieldProgram: @unchecked Sendable {
+        package var kinds: [any NeuronKind] = []
+        /// Neuron index of each op.
+        package var neuron: [Int] = []
+        package var seeds: [UInt64] = []
+        package var inputCount: [Int] = []
+        package var firstRow: [Int] = []          // per op: its first row
+        package var firstOut: [Int] = []          // per op: index into outSlot (one extra at the end)
+        package var outSlot: [Int] = []
+        package var display: [Bool] = []
+        /// The op is an identity display (`rgb`) and nothing reads its outputs: with a frame to
+        /// fill, it is quantised straight from its inputs and its outputs are not written.
+        package var quantizeInputs: [Bool] = []
+        /// The calc each op runs, chosen by its kind (`NeuronKind.fieldVariant`).
+        package var variant: [FieldVariant] = []
+        package var rowUniform: [Bool] = []       // a fill: no stream terms, or a scalar input
+        package var firstTerm: [Int] = []         // per row, plus one past the end
+        package var termW: [Float] = []
+        package var termSlot: [Int] = []
+        /// Index of each term in the plan's `streamW` (where the fitter adds its gradient).
+        package var termSource: [Int] = []
+        package var maxInputs = 0
+        /// Pointers a tile needs: inputs and outputs of the widest op, or the sources of the
+        /// widest row a fused calc reads directly. Scratch is allocated from this, so a row of
+        /// any length fits by construction.
+        package var pointerCapacity = 1
         /// Rows of spatial neurons' field inputs, filled into whole-frame buffers.
-        var spatialRows: [(row: Int, dst: UnsafeMutablePointer<Float>)] = []
+        package var spatialRows: [(row: Int, dst: UnsafeMutablePointer<Float>)] = []
+        /// Rows of spatial neurons' scalar inputs (filled with the row's constant part).
+        package var spatialScalarRows: [(row: Int, dst: UnsafeMutablePointer<Float>)] = []
         /// Row → matrix row, to sum each tick's constant parts.
-        var matrixRow: [Int] = []
+        package var matrixRow: [Int] = []
     }
+
+    /// The lowered field program for the current structure and weights.
+    package func fieldProgram() -> FieldProgram {
+        if let fp = fieldProgramCache { return fp }
+        let fp = makeFieldProgram()
+        fieldProgramCache = fp
+        return fp
+    }
+
+    /// Drops the lowered program after `streamW`/`constW` were written directly (the fitter).
+    package func weightsChanged() { fieldProgramCache = nil }
 
     func makeFieldProgram() -> FieldProgram {
         var fp = FieldProgram()
+        var maxOut = 0, maxTerms = 0
         func addRow(_ r: Int, _ kind: StreamKind) {
             fp.matrixRow.append(r)
             let s0 = streamStart[r], s1 = streamStart[r + 1]
             fp.rowUniform.append(kind == .scalar || s0 == s1)
             fp.firstTerm.append(fp.termW.count)
             if kind != .scalar {
-                for k in s0..<s1 { fp.termW.append(streamW[k]); fp.termSlot.append(streamSlot[k]) }
+                for k in s0..<s1 { fp.termW.append(streamW[k]); fp.termSlot.append(streamSlot[k]); fp.termSource.append(k) }
+                maxTerms = max(maxTerms, s1 - s0)
             }
         }
         for i in fieldNeurons where !constantSources.contains(i) {
             let kind = network.neurons[i].kind
             fp.kinds.append(kind)
+            fp.neuron.append(i)
             fp.seeds.append(seed(for: i))
             fp.inputCount.append(kind.inputs.count)
             fp.maxInputs = max(fp.maxInputs, kind.inputs.count)
+            maxOut = max(maxOut, kind.outputs.count)
             fp.firstRow.append(fp.matrixRow.count)
             for p in 0..<kind.inputs.count { addRow(rowOf[i][p], inKind[i][p]) }
             fp.firstOut.append(fp.outSlot.count)
             fp.outSlot.append(contentsOf: outSlot[i])
             fp.display.append(i == displayNeuron)
-            fp.quantizeInputs.append(i == displayNeuron && kind is RGB && !outSlot[i].contains(where: fieldSlotsRead.contains))
+            fp.quantizeInputs.append(i == displayNeuron && kind.traits.contains(.identity) && kind.inputs.count >= 3
+                                     && !outSlot[i].contains(where: fieldSlotsRead.contains))
             let r0 = fp.firstRow[fp.firstRow.count - 1]
-            if let pk = kind as? any PhaseKind, kind.inputs.count == 3, kind.outputs.count == 1,
-               fp.rowUniform[r0], fp.rowUniform[r0 + 2], !fp.rowUniform[r0 + 1] {
-                fp.phase.append(pk)
-            } else {
-                fp.phase.append(nil)
-            }
+            fp.variant.append(kind.fieldVariant(uniform: Array(fp.rowUniform[r0..<(r0 + kind.inputs.count)])))
         }
         fp.firstOut.append(fp.outSlot.count)
         for i in spatialNeurons {
             let bufs = spatialInputs[i]!
-            for p in 0..<bufs.count where inKind[i][p] == .field {
-                fp.spatialRows.append((fp.matrixRow.count, bufs[p]))
-                addRow(rowOf[i][p], .field)
+            for p in 0..<bufs.count {
+                if inKind[i][p] == .field {
+                    fp.spatialRows.append((fp.matrixRow.count, bufs[p]))
+                    addRow(rowOf[i][p], .field)
+                } else {
+                    fp.spatialScalarRows.append((fp.matrixRow.count, bufs[p]))
+                    addRow(rowOf[i][p], .scalar)
+                }
             }
         }
         fp.firstTerm.append(fp.termW.count)
+        fp.pointerCapacity = max(1, max(1, fp.maxInputs) + maxOut, maxTerms)
         return fp
     }
 
     /// Where slot s, lane j of a state buffer lives: `base + s·stride + offset + j`.
-    struct StateView: @unchecked Sendable {
-        var prev: UnsafeMutablePointer<Float>
-        var next: UnsafeMutablePointer<Float>
-        var stride: Int
-        var offset: Int
+    package struct StateView: @unchecked Sendable {
+        package var prev: UnsafeMutablePointer<Float>
+        package var next: UnsafeMutablePointer<Float>
+        package var stride: Int
+        package var offset: Int
+        package init(prev: UnsafeMutablePointer<Float>, next: UnsafeMutablePointer<Float>, stride: Int, offset: Int) {
+            self.prev = prev; self.next = next; self.stride = stride; self.offset = offset
+        }
     }
 
     /// The down movement of one row: into `dst`, or the source itself for a single weight-1 term.
     @inline(__always)
-    static func fieldRow(_ fp: FieldProgram, _ r: Int, _ c: Float, _ sv: StateView, count: Int,
+    package static func fieldRow(_ fp: FieldProgram, _ r: Int, _ c: Float, _ sv: StateView, count: Int,
                          into dst: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
         if fp.rowUniform[r] { Lanes.fill(dst, count, c); return dst }
         let t0 = fp.firstTerm[r], t1 = fp.firstTerm[r + 1]
@@ -98,19 +134,19 @@ extension TickPlan {
             let w1 = Lanes.V(repeating: fp.termW[k + 1]), s1 = src(k + 1)
             var i = 0
             while i < count {
-                Lanes.store(cv.addingProduct(w0, Lanes.load(s0, i)).addingProduct(w1, Lanes.load(s1, i)), dst, i); i += 16
+                Lanes.store(cv.madd(w0, Lanes.load(s0, i)).madd(w1, Lanes.load(s1, i)), dst, i); i += 16
             }
             k += 2
         } else {
             let w0 = Lanes.V(repeating: fp.termW[k]), s0 = src(k)
             var i = 0
-            while i < count { Lanes.store(cv.addingProduct(w0, Lanes.load(s0, i)), dst, i); i += 16 }
+            while i < count { Lanes.store(cv.madd(w0, Lanes.load(s0, i)), dst, i); i += 16 }
             k += 1
         }
         while k < t1 {
             let w = Lanes.V(repeating: fp.termW[k]), s = src(k)
             var i = 0
-            while i < count { Lanes.store(Lanes.load(dst, i).addingProduct(w, Lanes.load(s, i)), dst, i); i += 16 }
+            while i < count { Lanes.store(Lanes.load(dst, i).madd(w, Lanes.load(s, i)), dst, i); i += 16 }
             k += 1
         }
         return dst
@@ -119,7 +155,7 @@ extension TickPlan {
     /// One tick of every per-pixel neuron over one tile. `consts` holds the tick's constant part
     /// of each program row; `frame` (already offset to the tile) receives the picture.
     @inline(__always)
-    static func runTile(_ fp: FieldProgram, consts: UnsafePointer<Float>, _ sv: StateView, count: Int, logical: Int,
+    package static func runTile(_ fp: FieldProgram, consts: UnsafePointer<Float>, _ sv: StateView, count: Int, logical: Int,
                         ctx: inout KernelContext, scratch: UnsafeMutablePointer<Float>, tile: Int,
                         ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>, frame: UnsafeMutablePointer<UInt8>?) {
         let maxIn = max(1, fp.maxInputs)
@@ -129,7 +165,9 @@ extension TickPlan {
         for op in 0..<fp.kinds.count {
             let nin = fp.inputCount[op]
             let r0 = fp.firstRow[op]
-            for p in 0..<nin where fp.phase[op] == nil {
+            let phase: (any PhaseKind)?
+            if case .phase(let pk) = fp.variant[op] { phase = pk } else { phase = nil }
+            for p in 0..<nin where phase == nil {
                 let r = r0 + p, c = consts[r], dst = scratch + p * tile
                 if p < 4 && fp.rowUniform[r] {
                     let same: Bool
@@ -148,7 +186,7 @@ extension TickPlan {
                     switch p { case 0: filled.0 = .nan; case 1: filled.1 = .nan; case 2: filled.2 = .nan; case 3: filled.3 = .nan; default: break }
                 }
             }
-            if let pk = fp.phase[op] {
+            if let pk = phase {
                 let r = r0 + 1
                 let t0 = fp.firstTerm[r], t1 = fp.firstTerm[r + 1]
                 let out = sv.next + fp.outSlot[fp.firstOut[op]] * sv.stride + sv.offset
@@ -161,9 +199,10 @@ extension TickPlan {
                 filled = (.nan, .nan, .nan, .nan)
                 continue
             }
-            if fp.quantizeInputs[op] {
-                // `rgb` is the identity and nobody reads its outputs: skip the copy.
-                if let frame, logical > 0 { Quantizer.rgb(ptrs[0], ptrs[1], ptrs[2], count: logical, into: frame) }
+            if fp.quantizeInputs[op], let frame {
+                // `rgb` is the identity and nobody reads its outputs: skip the copy. Without a
+                // frame (warm-up, the fitter's trace) the outputs are written as usual.
+                if logical > 0 { Quantizer.rgb(ptrs[0], ptrs[1], ptrs[2], count: logical, into: frame) }
                 continue
             }
             let o0 = fp.firstOut[op], o1 = fp.firstOut[op + 1]
@@ -179,7 +218,19 @@ extension TickPlan {
     }
 
     /// This tick's constant part of every program row.
-    func programConstants(_ fp: FieldProgram) -> [Float] { fp.matrixRow.map { constantPart($0) } }
+    func programConstants(_ fp: FieldProgram) -> [Float] {
+        scalarPrev.withUnsafeBufferPointer { sp in fp.matrixRow.map { constantPart($0, scalars: sp.baseAddress!) } }
+    }
+
+    /// The spatial rows of one tile (`sv` offset to the tile, `start` its first lane): each
+    /// field input of a spatial neuron is written into its whole-frame buffer at `start`.
+    @inline(__always)
+    package static func spatialRows(_ fp: FieldProgram, consts: UnsafePointer<Float>, _ sv: StateView, start: Int, count: Int) {
+        for (r, dst) in fp.spatialRows {
+            let got = fieldRow(fp, r, consts[r], sv, count: count, into: dst + start)
+            if got != dst + start { (dst + start).update(from: got, count: count) }
+        }
+    }
 
     /// Tasks per stroke: enough to balance the cores, few enough that set-up is paid rarely.
     static func taskCount(tiles: Int) -> Int { min(tiles, 8) }
@@ -188,7 +239,7 @@ extension TickPlan {
         let lanes = fieldLanes
         let tile = TickPlan.tileSize
         let tiles = (lanes + tile - 1) / tile
-        let fp = makeFieldProgram()
+        let fp = fieldProgram()
         let consts = programConstants(fp)
         let framePtr = SendablePointer(frame)
         let global = StateView(prev: fieldPrev, next: fieldNext, stride: lanes, offset: 0)
@@ -201,7 +252,7 @@ extension TickPlan {
                 ctx.domain = .field
                 let maxIn = max(1, fp.maxInputs)
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: maxIn * tile) { scratch in
-                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: maxIn + 8) { ptrs in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: fp.pointerCapacity) { ptrs in
                     for ti in (tiles * task / tasks)..<(tiles * (task + 1) / tasks) {
                         let start = ti * tile
                         let count = min(tile, lanes - start)
@@ -212,33 +263,41 @@ extension TickPlan {
                         TickPlan.runTile(fp, consts: cp.p!, sv, count: count, logical: ctx.logicalCount, ctx: &ctx,
                                          scratch: scratch.baseAddress!, tile: tile, ptrs: ptrs.baseAddress!,
                                          frame: framePtr.p.map { $0 + start * 3 })
-                        for (r, dst) in fp.spatialRows {
-                            let got = TickPlan.fieldRow(fp, r, cp.p![r], sv, count: count, into: dst + start)
-                            if got != dst + start { (dst + start).update(from: got, count: count) }
-                        }
+                        TickPlan.spatialRows(fp, consts: cp.p!, sv, start: start, count: count)
                     }
                 }
                 }
             }
             if tasks > 1 { DispatchQueue.concurrentPerform(iterations: tasks, execute: work) } else { work(0) }
         }
-        spatialStroke(base, frame: frame)
+        if !spatialNeurons.isEmpty {
+            consts.withUnsafeBufferPointer { cb in
+                spatialStroke(base, fp, consts: cb.baseAddress!, next: fieldNext, frame: frame) { states[$0] }
+            }
+        }
     }
 
-    func spatialStroke(_ base: KernelContext, frame: UnsafeMutablePointer<UInt8>?) {
+    /// Spatial neurons over whole frames, after every tile wrote their field input rows:
+    /// scalar inputs are filled from `consts` (the tick's constant parts of the program's
+    /// rows), outputs go to `next` (slot-major, `fieldLanes` per slot). The fitter runs this
+    /// with its own trace as `next` and its saved states.
+    package func spatialStroke(_ base: KernelContext, _ fp: FieldProgram, consts: UnsafePointer<Float>,
+                               next: UnsafeMutablePointer<Float>, frame: UnsafeMutablePointer<UInt8>?,
+                               state: (Int) -> UnsafeMutableRawPointer?) {
         let lanes = fieldLanes
+        for (r, dst) in fp.spatialScalarRows { Lanes.fill(dst, 16, consts[r]) }
         for i in spatialNeurons {
             let kind = network.neurons[i].kind
             let bufs = spatialInputs[i]!
-            for p in 0..<bufs.count where inKind[i][p] == .scalar { Lanes.fill(bufs[p], 16, constantPart(rowOf[i][p])) }
-            let outs = outSlot[i].map { fieldNext + $0 * lanes }
+            let outs = outSlot[i].map { next + $0 * lanes }
             var ctx = base
             ctx.logicalCount = timing.pixels
             ctx.domain = .field
+            ctx.seed = seed(for: i)
             bufs.withUnsafeBufferPointer { ib in
                 outs.withUnsafeBufferPointer { ob in
                     kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ib.baseAddress, count: ib.count),
-                                          outputs: ob, count: lanes, context: ctx, state: states[i]))
+                                          outputs: ob, count: lanes, context: ctx, state: state(i)))
                 }
             }
             if i == displayNeuron, let f = frame, outs.count >= 3 {
@@ -264,7 +323,7 @@ extension TickPlan {
         let k = frames.count
         let t = timing
         // Scalars are global: run their strokes first and keep each tick's constant parts.
-        let fp = makeFieldProgram()
+        let fp = fieldProgram()
         var consts: [Float] = []
         consts.reserveCapacity(k * fp.matrixRow.count)
         var contexts: [KernelContext] = []
@@ -291,7 +350,7 @@ extension TickPlan {
             let work: @Sendable (Int) -> Void = { task in
                 let maxIn = max(1, fp.maxInputs)
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: maxIn * tile + 2 * slots * tile) { buf in
-                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: maxIn + 8) { ptrs in
+                withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: fp.pointerCapacity) { ptrs in
                     let scratch = buf.baseAddress!
                     var a = scratch + maxIn * tile, b = a + slots * tile
                     for ti in (tiles * task / tasks)..<(tiles * (task + 1) / tasks) {

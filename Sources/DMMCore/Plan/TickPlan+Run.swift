@@ -42,43 +42,66 @@ extension TickPlan {
         return z ^ (z >> 31)
     }
 
-    /// The constant part of a row: default + Σ w · scalar output of the previous tick.
+    /// The constant part of a row: Σ w · scalar output of the previous tick (plus the row's
+    /// fixed offset, zero for every row the builder makes). The one scalar down movement: the
+    /// field, spatial and tree strokes and the fitter all read constant parts through this.
+    @inline(__always)
+    package func constantPart(_ r: Int, scalars prev: UnsafePointer<Float>) -> Float {
+        var c = rowDefault[r]
+        for k in constStart[r]..<constStart[r + 1] { c += constW[k] * prev[constSlot[k]] }
+        return c
+    }
+
+    /// `constantPart` against the plan's own previous tick.
     @inline(__always)
     func constantPart(_ r: Int) -> Float {
-        var c = rowDefault[r]
-        for k in constStart[r]..<constStart[r + 1] { c += constW[k] * scalarPrev[constSlot[k]] }
-        return c
+        scalarPrev.withUnsafeBufferPointer { constantPart(r, scalars: $0.baseAddress!) }
     }
 
     // MARK: Scalars
 
     func scalarStroke(_ base: KernelContext) {
-        var ctx = base
-        ctx.logicalCount = 1
-        for i in scalarNeurons where !constantSources.contains(i) {
-            let kind = network.neurons[i].kind
-            let nin = kind.inputs.count, nout = kind.outputs.count
-            ctx.seed = seed(for: i)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * (nin + nout) + 16) { buf in
-                let b = buf.baseAddress!
-                var ptrs: [UnsafeMutablePointer<Float>] = []
-                ptrs.reserveCapacity(nin + nout)
-                for p in 0..<nin {
-                    let dst = b + 16 * p
-                    Lanes.fill(dst, 16, constantPart(rowOf[i][p]))
-                    ptrs.append(dst)
-                }
-                for o in 0..<nout { ptrs.append(b + 16 * (nin + o)) }
-                ptrs.withUnsafeBufferPointer { pb in
-                    kind.forward(KernelIO(inputs: UnsafeBufferPointer(rebasing: pb[0..<nin]),
-                                          outputs: UnsafeBufferPointer(rebasing: pb[nin...]),
-                                          count: 16, context: ctx, state: states[i]))
-                }
-                for o in 0..<nout where outKind[i][o] == .scalar { scalarNext[outSlot[i][o]] = (b + 16 * (nin + o))[0] }
+        scalarPrev.withUnsafeBufferPointer { pb in
+            scalarNext.withUnsafeMutableBufferPointer { nb in
+                scalarStroke(base, prev: pb.baseAddress!, next: nb.baseAddress!) { states[$0] }
             }
         }
+    }
+
+    /// The scalar stroke of one tick: every scalar neuron maps the constant parts of its rows
+    /// (read from `prev`) to its outputs (written to `next`); constant sources carry over.
+    ///
+    /// The plan runs it on its own buffers; the fitter runs the same function on its trace
+    /// (one slice per tick) with `state` pointing into its saved states, so a fit sees the
+    /// scalars a render sees, to the bit.
+    package func scalarStroke(_ base: KernelContext, prev: UnsafePointer<Float>, next: UnsafeMutablePointer<Float>,
+                              state: (Int) -> UnsafeMutableRawPointer?) {
+        var ctx = base
+        ctx.logicalCount = 1
+        ctx.domain = .scalar
+        let maxPorts = scalarPortCount
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * maxPorts + 16) { buf in
+        withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<Float>.self, capacity: maxPorts + 1) { pbuf in
+            let b = buf.baseAddress!, ptrs = pbuf.baseAddress!
+            for i in scalarNeurons where !constantSources.contains(i) {
+                let kind = network.neurons[i].kind
+                let nin = kind.inputs.count, nout = kind.outputs.count
+                ctx.seed = seed(for: i)
+                for p in 0..<nin {
+                    let dst = b + 16 * p
+                    Lanes.fill(dst, 16, constantPart(rowOf[i][p], scalars: prev))
+                    ptrs[p] = dst
+                }
+                for o in 0..<nout { ptrs[nin + o] = b + 16 * (nin + o) }
+                kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                      outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
+                                      count: 16, context: ctx, state: state(i)))
+                for o in 0..<nout where outKind[i][o] == .scalar { next[outSlot[i][o]] = (b + 16 * (nin + o))[0] }
+            }
+        }
+        }
         for i in constantSources where domains[i] == .scalar {
-            for s in outSlot[i] { scalarNext[s] = scalarPrev[s] }
+            for s in outSlot[i] { next[s] = prev[s] }
         }
     }
 

@@ -59,6 +59,10 @@ public final class TickPlan: @unchecked Sendable {
     package var audioNeuron: Int?
 
     package var scalarCount = 0, fieldCount = 0, signalCount = 0
+    /// Ports (inputs + outputs) of the widest scalar neuron: the scalar stroke's scratch size.
+    package var scalarPortCount = 1
+    /// The field stroke's lowered program, built once per structure or weight change.
+    var fieldProgramCache: FieldProgram?
     /// Lanes per field (pixels rounded up to 16) and per signal block (samples rounded up).
     package var fieldLanes = 0, signalLanes = 0
 

@@ -16,13 +16,13 @@ enum AudioMath {
     @inline(__always)
     static func sin2pi(_ x: V) -> V {
         let k = (x + x).rounded(.toNearestOrEven)
-        let r = x.addingProduct(k, V(repeating: -0.5)) * twoPi
+        let r = x.madd(k, V(repeating: -0.5)) * twoPi
         let r2 = r * r
-        var p = V(repeating: FastMath.s4).addingProduct(r2, V(repeating: FastMath.s5))
-        p = V(repeating: FastMath.s3).addingProduct(r2, p)
-        p = V(repeating: FastMath.s2).addingProduct(r2, p)
-        p = V(repeating: FastMath.s1).addingProduct(r2, p)
-        let y = r.addingProduct(r * r2, p)
+        var p = V(repeating: FastMath.s4).madd(r2, V(repeating: FastMath.s5))
+        p = V(repeating: FastMath.s3).madd(r2, p)
+        p = V(repeating: FastMath.s2).madd(r2, p)
+        p = V(repeating: FastMath.s1).madd(r2, p)
+        let y = r.madd(r * r2, p)
         // (−1)^k: adding 1.5·2^23 puts k's parity in the lowest mantissa bit (|k| < 2^22).
         let sign = unsafeBitCast(k + 12_582_912, to: SIMD16<UInt32>.self) &<< 31
         return unsafeBitCast(unsafeBitCast(y, to: SIMD16<UInt32>.self) ^ sign, to: V.self)
@@ -197,7 +197,7 @@ extension AudioMath {
             let c16v = V(repeating: c16), s16v = V(repeating: s16), ns16v = V(repeating: -s16)
             let incV = V(repeating: Float(inc)) * iota
             @inline(__always) func rotate(_ r: V, _ m: V, _ c: V, _ s: V, _ ns: V) -> (V, V) {
-                ((r * c).addingProduct(m, ns), (m * c).addingProduct(r, s))
+                ((r * c).madd(m, ns), (m * c).madd(r, s))
             }
             while i < io.count {
                 // One polynomial anchor, the next three vectors by rotating it 16 samples on.
@@ -229,7 +229,7 @@ extension AudioMath {
             let incV = V(repeating: Float(inc)) * iota, s = V(repeating: invTwoPi)
             while i < io.count {
                 let x = incV + V(repeating: Float(frac(phase + Double(i) * inc)))
-                Lanes.store(sin2pi(x.addingProduct(s, Lanes.load(pm, i))), out, i)
+                Lanes.store(sin2pi(x.madd(s, Lanes.load(pm, i))), out, i)
                 i += 16
             }
             st.set(0, frac(phase + Double(n) * inc))
@@ -240,7 +240,7 @@ extension AudioMath {
         st.set(0, next)
         if !noPM {
             let s = V(repeating: invTwoPi)
-            while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i).addingProduct(s, Lanes.load(pm, i))), out, i); i += 16 }
+            while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i).madd(s, Lanes.load(pm, i))), out, i); i += 16 }
         } else {
             while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i)), out, i); i += 16 }
         }

@@ -31,7 +31,7 @@ enum BLEPOscillator {
                 let p0 = AudioMath.V(repeating: Float(phase0)), incV = AudioMath.V(repeating: Float(inc))
                 var i = 0
                 while i < lanes + 16 {
-                    Lanes.store(p0.addingProduct(AudioMath.iota + AudioMath.V(repeating: Float(i)), incV), p, i)
+                    Lanes.store(p0.madd(AudioMath.iota + AudioMath.V(repeating: Float(i)), incV), p, i)
                     i += 16
                 }
                 newPhase = AudioMath.frac(phase0 + Double(n) * inc)
@@ -149,8 +149,8 @@ enum BLEPOscillator {
         let fr = gi - Float(q)
         let r0 = UnsafeRawPointer(table + q * 16).loadUnaligned(as: AudioMath.V.self)
         let r1 = UnsafeRawPointer(table + q * 16 + 16).loadUnaligned(as: AudioMath.V.self)
-        let row = r0.addingProduct(AudioMath.V(repeating: fr), r1 - r0)
-        Lanes.store(Lanes.load(dst, 0).addingProduct(AudioMath.V(repeating: height), row), dst, 0)
+        let row = r0.madd(AudioMath.V(repeating: fr), r1 - r0)
+        Lanes.store(Lanes.load(dst, 0).madd(AudioMath.V(repeating: height), row), dst, 0)
     }
 
     /// 2·frac(φ) − 1.

@@ -69,7 +69,7 @@ public struct FMOp: GroupedKind {
                                                rate: io.context.sampleRate, into: out, constant: AudioMath.isConstant(io, 0, n)))
                     var i = 0
                     let sv = V(repeating: s)
-                    while i < io.count { Lanes.store(Lanes.load(out, i).addingProduct(sv, Lanes.load(pm, i)), out, i); i += 16 }
+                    while i < io.count { Lanes.store(Lanes.load(out, i).madd(sv, Lanes.load(pm, i)), out, i); i += 16 }
                 }
             }
             withUnsafeTemporaryAllocation(of: V.self, capacity: 80) { blocks in
@@ -110,10 +110,10 @@ public struct FMOp: GroupedKind {
                                 }
                             }
                             for t in 0..<16 {
-                                a[t] = baseA.addingProduct(Float(t), incA)
-                                b[t] = baseB.addingProduct(Float(t), incB)
+                                a[t] = baseA.madd(Float(t), incA)
+                                b[t] = baseB.madd(Float(t), incB)
                             }
-                            baseA = baseA.addingProduct(16, incA); baseB = baseB.addingProduct(16, incB)
+                            baseA = baseA.madd(16, incA); baseB = baseB.madd(16, incB)
                             baseA -= FastMath.floor(baseA); baseB -= FastMath.floor(baseB)
                         } else {
                             for c in 0..<16 {
@@ -126,11 +126,11 @@ public struct FMOp: GroupedKind {
                         if fbConstant {
                             if cb > 0 {
                                 for t in 0..<steps {
-                                    ya = AudioMath.sin2pi(a[t].addingProduct(fav, ya)); a[t] = ya
-                                    yb = AudioMath.sin2pi(b[t].addingProduct(fbv, yb)); b[t] = yb
+                                    ya = AudioMath.sin2pi(a[t].madd(fav, ya)); a[t] = ya
+                                    yb = AudioMath.sin2pi(b[t].madd(fbv, yb)); b[t] = yb
                                 }
                             } else {
-                                for t in 0..<steps { ya = AudioMath.sin2pi(a[t].addingProduct(fav, ya)); a[t] = ya }
+                                for t in 0..<steps { ya = AudioMath.sin2pi(a[t].madd(fav, ya)); a[t] = ya }
                             }
                         } else {
                             let sv = V(repeating: s)
@@ -141,8 +141,8 @@ public struct FMOp: GroupedKind {
                             AudioMath.transpose16(fa, tmp)
                             AudioMath.transpose16(fb, tmp)
                             for t in 0..<steps {
-                                ya = AudioMath.sin2pi(a[t].addingProduct(fa[t], ya)); a[t] = ya
-                                yb = AudioMath.sin2pi(b[t].addingProduct(fb[t], yb)); b[t] = yb
+                                ya = AudioMath.sin2pi(a[t].madd(fa[t], ya)); a[t] = ya
+                                yb = AudioMath.sin2pi(b[t].madd(fb[t], yb)); b[t] = yb
                             }
                         }
                         AudioMath.transpose16(a, tmp)
