@@ -134,6 +134,18 @@ extension BackpropThroughTime {
             for o in 0..<nout where dirtyCur[fp.outSlot[o0 + o]] { any = true; break }
             if !any { continue }
             let nin = fp.inputCount[op], r0 = fp.firstRow[op]
+            if case .phase(let pk) = fp.variant[op] {
+                phaseBackward(pk, fp, ws, op: op, j: j, prev: prev, consts: consts, count: count, grad: grad, rowSums: rowSums)
+                continue
+            }
+            if fp.kinds[op].traits.contains(.identity) && nin == nout {
+                // y = x: the input gradient is the output gradient; nothing to recompute.
+                for p in 0..<nin where dirtyCur[fp.outSlot[o0 + p]] {
+                    scatter(fp, row: r0 + p, gyCur + fp.outSlot[o0 + p] * L, j: j, prev: prev, count: count, ws: ws,
+                            grad: grad, rowSums: rowSums)
+                }
+                continue
+            }
             // The inputs this op read, recomputed by the one down movement.
             for p in 0..<nin {
                 ptrs[p] = TickPlan.fieldRow(fp, r0 + p, consts[r0 + p], sv, count: count, into: ws.inputs + p * L)
@@ -156,6 +168,43 @@ extension BackpropThroughTime {
         swap(&ws.gyCur, &ws.gyPrev)
         swap(&ws.dirtyCur, &ws.dirtyPrev)
         for s in 0..<S { ws.dirtyPrev[s] = false }
+    }
+
+    /// The backward of the fused `f(a·x + b)` calc: the kind's own `backwardPhase`, which
+    /// recomputes x from the traced sources and scatters into weights and sources at once.
+    @inline(__always)
+    func phaseBackward(_ pk: any PhaseKind, _ fp: TickPlan.FieldProgram, _ ws: TileWorkspace, op: Int, j: Int,
+                       prev: UnsafeMutablePointer<Float>, consts: UnsafePointer<Float>, count: Int,
+                       grad: UnsafeMutablePointer<Double>, rowSums: UnsafeMutablePointer<Double>) {
+        let L = tileLanes
+        let r0 = fp.firstRow[op], rx = r0 + 1
+        let t0 = fp.firstTerm[rx], n = fp.firstTerm[rx + 1] - t0
+        let wantsX = rowWantsGx[fp.matrixRow[rx]]
+        for k in 0..<n {
+            let s = fp.termSlot[t0 + k]
+            ws.ptrs[k] = prev + s * L
+            ws.termGrads[k] = 0
+            if wantsX && j > 0 && slotNeedsGrad[s] {
+                if !ws.dirtyPrev[s] { FitKernels.zero(ws.gyPrev + s * L, count); ws.dirtyPrev[s] = true }
+                ws.gradPtrs[k] = ws.gyPrev + s * L
+            } else {
+                ws.gradPtrs[k] = nil
+            }
+        }
+        let out = fp.outSlot[fp.firstOut[op]]
+        let sums = fp.termW.withUnsafeBufferPointer { tw in
+            pk.backwardPhase(a: consts[r0], b: consts[r0 + 2], c: consts[rx], weights: UnsafeBufferPointer(rebasing: tw[t0..<(t0 + n)]),
+                             sources: UnsafeBufferPointer(start: ws.ptrs, count: n), outGrad: ws.gyCur + out * L,
+                             sourceGrads: UnsafeBufferPointer(start: ws.gradPtrs, count: n), weightGrads: ws.termGrads,
+                             scratch: ws.accumulators, count: count)
+        }
+        if wantsX {
+            for k in 0..<n where streamTrainable[fp.termSource[t0 + k]] { grad[fp.termSource[t0 + k]] += ws.termGrads[k] }
+        }
+        for (row, g) in [(r0, sums.a), (rx, sums.c), (r0 + 2, sums.b)] {
+            let r = fp.matrixRow[row]
+            if rowWantsGx[r], rowSumIndex[r] >= 0 { rowSums[j * rowSumCount + rowSumIndex[r]] += g }
+        }
     }
 
     /// Backward of the spatial neurons (whole frame, one tile) on their recomputed inputs.

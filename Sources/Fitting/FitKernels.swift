@@ -142,7 +142,15 @@ enum FitKernels {
 
     /// The picture as the renderer draws it before rounding: clamped to −1…1.
     @inline(__always)
-    static func gamut(_ v: V) -> V { v.clamped(lowerBound: V(repeating: -1), upperBound: V(repeating: 1)) }
+    static func gamut(_ v: V) -> V { FastMath.clamp(v, -1, 1) }
+
+    /// 1 where −1 ≤ v ≤ 1, 0 where the gamut clamps v (compare masks, as `FastMath.clamp`:
+    /// `pointwiseMin`/`Max` and `.!` on masks compiled to a compare and branch per lane).
+    @inline(__always)
+    static func inGamut(_ v: V) -> V {
+        let one = V(repeating: 1), zero = V(repeating: 0)
+        return one.replacing(with: zero, where: v .> one).replacing(with: zero, where: v .< -one)
+    }
 
     /// Σ (clamp(y) − t)² over the first `logical` lanes: the render's error, since the
     /// quantiser clamps every value to −1…1 before it rounds.
@@ -165,17 +173,15 @@ enum FitKernels {
         return total
     }
 
-    /// g (+)= s·(clamp(y) − t)·[−1 < y < 1] on the first `logical` lanes, 0 on the rest of
+    /// g (+)= s·(clamp(y) − t)·[−1 ≤ y ≤ 1] on the first `logical` lanes, 0 on the rest of
     /// `count`: the exact gradient of `squaredError` (a pixel past the gamut is flat).
     @inline(__always)
     static func lossGradient(_ g: UnsafeMutablePointer<Float>, accumulate: Bool, _ s: Float,
                              _ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ logical: Int, _ count: Int) {
-        let sv = V(repeating: s), lo = V(repeating: -1), hi = V(repeating: 1), zero = V(repeating: 0)
+        let sv = V(repeating: s)
         @inline(__always) func d(_ i: Int) -> V {
             let yv = load(y, i)
-            var e = (gamut(yv) - load(t, i)) * sv
-            e.replace(with: zero, where: .!((yv .> lo) .& (yv .< hi)))
-            return e
+            return (gamut(yv) - load(t, i)) * sv * inGamut(yv)
         }
         var i = 0
         let full = logical / 16 * 16

@@ -10,6 +10,15 @@ public enum Lanes {
         UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
     }
 
+    /// Σ of the sixteen lanes by halving, in a fixed order (deterministic), as a Double.
+    @inlinable @inline(__always)
+    public static func sumToDouble(_ v: V) -> Double {
+        let a = v.lowHalf + v.highHalf
+        let b = a.lowHalf + a.highHalf
+        let c = b.lowHalf + b.highHalf
+        return Double(c[0] + c[1])
+    }
+
     @inlinable @inline(__always)
     public static func store(_ v: V, _ p: UnsafeMutablePointer<Float>, _ i: Int) {
         UnsafeMutableRawPointer(p + i).storeBytes(of: v, as: V.self)

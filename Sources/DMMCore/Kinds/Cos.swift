@@ -6,6 +6,7 @@ public struct Cos: PhaseKind {
     public var inputs: [PortSpec] { [PortSpec("a", default: 1), PortSpec("x"), PortSpec("b")] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
     @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.cos(u) }
+    @inline(__always) public static func phaseDerivative(_ u: FastMath.V) -> FastMath.V { -FastMath.sin(u) }
     public func forward(_ io: KernelIO) {
         let a = io.inputs[0], x = io.inputs[1], b = io.inputs[2], y = io.outputs[0]
         var i = 0

@@ -8,6 +8,7 @@ public struct Sin: PhaseKind {
     public var inputs: [PortSpec] { [PortSpec("a", default: 1), PortSpec("x"), PortSpec("b")] }
     public var outputs: [PortSpec] { [PortSpec("y")] }
     @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.sin(u) }
+    @inline(__always) public static func phaseDerivative(_ u: FastMath.V) -> FastMath.V { FastMath.cos(u) }
 
     public func forward(_ io: KernelIO) {
         // Written out rather than through `Lanes.map3`: the closure was not inlined there and
