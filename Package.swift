@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore"]),
         .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore"]),
         .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO"]),
+        // An independent Double reference evaluator, and the engine (renderer, fitter) against it.
+        .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO"]),
     ],
     swiftLanguageModes: [.v6]
 )
