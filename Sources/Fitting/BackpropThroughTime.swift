@@ -169,7 +169,15 @@ public final class BackpropThroughTime: @unchecked Sendable {
         guard nFrames >= 1, nFrames <= targets.frames else {
             throw FitError("asked for \(nFrames) frames but there are \(targets.frames) target frames")
         }
-        guard plan.signalNeurons.isEmpty || true else { throw FitError("unreachable") }
+        // A matrix that edits itself while the clip runs (Self with something wired into its
+        // delta) would need weights that change per tick; the fit would silently ignore the
+        // edits, so it refuses instead.
+        for i in plan.treeNeurons {
+            let rows = plan.rowOf[i]
+            if rows.contains(where: { plan.streamStart[$0 + 1] > plan.streamStart[$0] || plan.constStart[$0 + 1] > plan.constStart[$0] }) {
+                throw FitError("neuron '\(network.neurons[i].name)' edits the matrix while the patch runs; dmm fit cannot fit self-modifying patches yet (the edits would be ignored)")
+            }
+        }
         self.network = network
         self.targets = targets
         self.plan = plan

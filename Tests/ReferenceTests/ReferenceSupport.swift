@@ -146,13 +146,17 @@ func planar(_ frames: [[Double]], pixels: Int) -> [Float] {
     return v
 }
 
-/// Mean over frames × pixels × 3 of (reference − target)², in Double.
+/// The picture as rendered before rounding: the quantiser clamps every value to −1…1.
+func gamut(_ v: Double) -> Double { Swift.min(Swift.max(v, -1), 1) }
+
+/// Mean over frames × pixels × 3 of (clamp(reference) − target)², in Double: the error of a
+/// render of the reference's pictures.
 func referenceMSE(_ frames: [[Double]], _ targets: [Float], pixels: Int) -> Double {
     let lanes = (pixels + 15) / 16 * 16
     var s = 0.0
     for (f, fr) in frames.enumerated() {
         for p in 0..<pixels {
-            for c in 0..<3 { let d = fr[3 * p + c] - Double(targets[(f * 3 + c) * lanes + p]); s += d * d }
+            for c in 0..<3 { let d = gamut(fr[3 * p + c]) - Double(targets[(f * 3 + c) * lanes + p]); s += d * d }
         }
     }
     return s / Double(frames.count * pixels * 3)
@@ -186,7 +190,7 @@ func fitDiagnosis(_ engine: BackpropThroughTime, _ net: Network, reference: [[Do
     for f in 0..<reference.count {
         for p in 0..<px {
             for c in 0..<3 {
-                let d = Swift.abs(fitter(f, p, c) - reference[f][3 * p + c])
+                let d = Swift.abs(fitter(f, p, c) - gamut(reference[f][3 * p + c]))
                 if d > worst.d { worst = (d, f, p, c) }
                 if d > 1e-3 && firstBad == nil { firstBad = f }
             }
