@@ -201,10 +201,11 @@ extension BackpropThroughTime {
         if wantsX {
             for k in 0..<n where streamTrainable[fp.termSource[t0 + k]] { grad[fp.termSource[t0 + k]] += ws.termGrads[k] }
         }
-        for (row, g) in [(r0, sums.a), (rx, sums.c), (r0 + 2, sums.b)] {
+        @inline(__always) func addRowSum(_ row: Int, _ g: Double) {
             let r = fp.matrixRow[row]
             if rowWantsGx[r], rowSumIndex[r] >= 0 { rowSums[j * rowSumCount + rowSumIndex[r]] += g }
         }
+        addRowSum(r0, sums.a); addRowSum(rx, sums.c); addRowSum(r0 + 2, sums.b)
     }
 
     /// Backward of the spatial neurons (whole frame, one tile) on their recomputed inputs.
