@@ -170,8 +170,9 @@ extension BackpropThroughTime {
         for s in 0..<S { ws.dirtyPrev[s] = false }
     }
 
-    /// The backward of the fused `f(a·x + b)` calc: the kind's own `backwardPhase`, which
-    /// recomputes x from the traced sources and scatters into weights and sources at once.
+    /// The backward of the fused `f(a·x + b)` calc: the kind's own `backwardPhase` (which
+    /// recomputes x from the traced sources) gives dL/dx, then the one transpose of the down
+    /// movement (`scatter`) distributes it; a and b are uniform rows, their gradients sums.
     @inline(__always)
     func phaseBackward(_ pk: any PhaseKind, _ fp: TickPlan.FieldProgram, _ ws: TileWorkspace, op: Int, j: Int,
                        prev: UnsafeMutablePointer<Float>, consts: UnsafePointer<Float>, count: Int,
@@ -179,33 +180,19 @@ extension BackpropThroughTime {
         let L = tileLanes
         let r0 = fp.firstRow[op], rx = r0 + 1
         let t0 = fp.firstTerm[rx], n = fp.firstTerm[rx + 1] - t0
-        let wantsX = rowWantsGx[fp.matrixRow[rx]]
-        for k in 0..<n {
-            let s = fp.termSlot[t0 + k]
-            ws.ptrs[k] = prev + s * L
-            ws.termGrads[k] = 0
-            if wantsX && j > 0 && slotNeedsGrad[s] {
-                if !ws.dirtyPrev[s] { FitKernels.zero(ws.gyPrev + s * L, count); ws.dirtyPrev[s] = true }
-                ws.gradPtrs[k] = ws.gyPrev + s * L
-            } else {
-                ws.gradPtrs[k] = nil
-            }
-        }
+        for k in 0..<n { ws.ptrs[k] = prev + fp.termSlot[t0 + k] * L }
         let out = fp.outSlot[fp.firstOut[op]]
         let sums = fp.termW.withUnsafeBufferPointer { tw in
             pk.backwardPhase(a: consts[r0], b: consts[r0 + 2], c: consts[rx], weights: UnsafeBufferPointer(rebasing: tw[t0..<(t0 + n)]),
                              sources: UnsafeBufferPointer(start: ws.ptrs, count: n), outGrad: ws.gyCur + out * L,
-                             sourceGrads: UnsafeBufferPointer(start: ws.gradPtrs, count: n), weightGrads: ws.termGrads,
-                             scratch: ws.accumulators, count: count)
-        }
-        if wantsX {
-            for k in 0..<n where streamTrainable[fp.termSource[t0 + k]] { grad[fp.termSource[t0 + k]] += ws.termGrads[k] }
+                             gx: ws.gx, count: count)
         }
         @inline(__always) func addRowSum(_ row: Int, _ g: Double) {
             let r = fp.matrixRow[row]
             if rowWantsGx[r], rowSumIndex[r] >= 0 { rowSums[j * rowSumCount + rowSumIndex[r]] += g }
         }
-        addRowSum(r0, sums.a); addRowSum(rx, sums.c); addRowSum(r0 + 2, sums.b)
+        addRowSum(r0, sums.a); addRowSum(r0 + 2, sums.b)
+        scatter(fp, row: rx, ws.gx, j: j, prev: prev, count: count, ws: ws, grad: grad, rowSums: rowSums)
     }
 
     /// Backward of the spatial neurons (whole frame, one tile) on their recomputed inputs.

@@ -27,10 +27,6 @@ final class TileWorkspace: @unchecked Sendable {
     let stateCopy: UnsafeMutableRawPointer
     /// Port pointer arrays for `KernelIO` / `KernelGrads` and the field program's rows.
     let ptrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
-    /// Per term of the widest row: gradient destinations, weight gradients, SIMD accumulators.
-    let gradPtrs: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
-    let termGrads: UnsafeMutablePointer<Double>
-    let accumulators: UnsafeMutablePointer<Float>
     let bytes: Int
 
     init(tileLanes L: Int, slots: Int, segmentTicks k: Int, segments: Int, maxPorts: Int, pointers: Int, stateBytes: Int) {
@@ -61,15 +57,12 @@ final class TileWorkspace: @unchecked Sendable {
         stateCheckpoints = raw(segments * stateBytes)
         stateCopy = raw(stateBytes)
         ptrs = .allocate(capacity: max(1, pointers))
-        gradPtrs = .allocate(capacity: max(1, pointers)); gradPtrs.initialize(repeating: nil, count: max(1, pointers))
-        termGrads = .allocate(capacity: max(1, pointers)); termGrads.initialize(repeating: 0, count: max(1, pointers))
-        accumulators = buffer(16 * max(1, pointers))
         bytes = 4 * L * (k * slots + segments * slots + 3 * maxPorts + 2 * slots + 1) + stateBytes * (k + segments + 2)
     }
 
     deinit {
-        for p in [outTrace, checkpoints, scratch, inputs, gx, gyCur, gyPrev, zeros, accumulators] { UnsafeMutableRawPointer(p).deallocate() }
+        for p in [outTrace, checkpoints, scratch, inputs, gx, gyCur, gyPrev, zeros] { UnsafeMutableRawPointer(p).deallocate() }
         liveState.deallocate(); stateTrace.deallocate(); stateCheckpoints.deallocate(); stateCopy.deallocate()
-        ptrs.deallocate(); gradPtrs.deallocate(); termGrads.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
+        ptrs.deallocate(); dirtyCur.deallocate(); dirtyPrev.deallocate()
     }
 }

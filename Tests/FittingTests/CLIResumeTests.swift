@@ -5,8 +5,8 @@ import MediaIO
 import Testing
 
 /// `dmm fit` through the binary: Ctrl-C (SIGINT) saves a checkpoint and exits 130, and
-/// `--resume` writes the same patch as an uninterrupted run. Skipped when the `dmm` binary was
-/// not built beside the test bundle.
+/// `--resume` writes the same patch as an uninterrupted run. Fails (does not skip) when the
+/// `dmm` binary was not built beside the test bundle.
 @Suite struct CLIResumeTests {
     static var binary: String? {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
@@ -35,7 +35,8 @@ import Testing
         return p.terminationStatus
     }
 
-    @Test(.enabled(if: binary != nil)) func ctrlCSavesAndResumeMatches() throws {
+    @Test func ctrlCSavesAndResumeMatches() throws {
+        try #require(Self.binary != nil, "the dmm binary was not found beside the test bundle (\(CommandLine.arguments[0]))")
         let dir = NSTemporaryDirectory() + "dmm-fit-cli-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir + "/frames", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -133,5 +133,7 @@ struct WideRowCase: Sendable, CustomTestStringConvertible {
         let s = try #require(net.index(of: "s"))
         #expect(net.matrix.row(PortRef(s, 1)).count == c.sources)
         try expectRenderMatches(net, frames: 4, label: c.testDescription, text: text)
+        try expectFitLossMatches(net, frames: 4, label: c.testDescription, text: text)
+        try expectQuantisationFloor(net, frames: 4, label: c.testDescription, text: text)
     }
 }

@@ -7,6 +7,8 @@ public struct Cos: PhaseKind {
     public var outputs: [PortSpec] { [PortSpec("y")] }
     @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.cos(u) }
     @inline(__always) public static func phaseDerivative(_ u: FastMath.V) -> FastMath.V { -FastMath.sin(u) }
+    /// Fused `f(a·x + b)` straight from x's sources when a and b are uniform.
+    public func fieldVariant(uniform: [Bool]) -> FieldVariant { phaseVariant(uniform: uniform) }
     public func forward(_ io: KernelIO) {
         let a = io.inputs[0], x = io.inputs[1], b = io.inputs[2], y = io.outputs[0]
         var i = 0

@@ -9,6 +9,8 @@ public struct Sin: PhaseKind {
     public var outputs: [PortSpec] { [PortSpec("y")] }
     @inline(__always) public static func phase(_ u: FastMath.V) -> FastMath.V { FastMath.sin(u) }
     @inline(__always) public static func phaseDerivative(_ u: FastMath.V) -> FastMath.V { FastMath.cos(u) }
+    /// Fused `f(a·x + b)` straight from x's sources when a and b are uniform.
+    public func fieldVariant(uniform: [Bool]) -> FieldVariant { phaseVariant(uniform: uniform) }
 
     public func forward(_ io: KernelIO) {
         // Written out rather than through `Lanes.map3`: the closure was not inlined there and

@@ -16,37 +16,30 @@ public protocol PhaseKind: NeuronKind {
     static func phaseDerivative(_ u: FastMath.V) -> FastMath.V
     /// The VJP of `forwardPhase` (see the default below).
     func backwardPhase(a: Float, b: Float, c: Float, weights: UnsafeBufferPointer<Float>,
-                       sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, outGrad: UnsafePointer<Float>,
-                       sourceGrads: UnsafeBufferPointer<UnsafeMutablePointer<Float>?>,
-                       weightGrads: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Float>,
-                       count: Int) -> (a: Double, b: Double, c: Double)
+                       sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, outGrad: UnsafeMutablePointer<Float>,
+                       gx: UnsafeMutablePointer<Float>, count: Int) -> (a: Double, b: Double)
 }
 
 extension PhaseKind {
-    /// The fused VJP, in one pass over the lanes: x is recomputed from the sources (the same
-    /// terms in the same order as `forwardPhase`), d = f′(b + a·x)·g, and g·(∂y/∂·) is
-    /// distributed at once: `sourceGrads[k]` (when not nil) += weights[k]·a·d, the gradient of
-    /// the source's previous output; `weightGrads[k]` += Σ a·d·sources[k]. Returns Σ d·x, Σ d
-    /// and Σ a·d: the gradients of the uniform rows a and b and of x's constant part.
+    /// The fused VJP: x is recomputed from the sources (the same terms in the same order as
+    /// `forwardPhase`), d = f′(b + a·x)·g, and `gx` receives dL/dx = a·d, lane by lane, for the
+    /// transpose of the down movement to distribute over x's terms. Returns Σ d·x and Σ d, the
+    /// gradients of the uniform rows a and b.
     ///
-    /// Sums run in Float over blocks of 256 lanes and in Double across blocks (as the
-    /// fitter's other reductions), so the result does not depend on the tiling beyond that.
-    /// `scratch` holds 16 floats per term.
+    /// Sums run in Float over blocks of 256 lanes and in Double across blocks (as the fitter's
+    /// other reductions), in a fixed order.
     public func backwardPhase(a: Float, b: Float, c: Float, weights: UnsafeBufferPointer<Float>,
-                              sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, outGrad: UnsafePointer<Float>,
-                              sourceGrads: UnsafeBufferPointer<UnsafeMutablePointer<Float>?>,
-                              weightGrads: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Float>,
-                              count: Int) -> (a: Double, b: Double, c: Double) {
+                              sources: UnsafeBufferPointer<UnsafeMutablePointer<Float>>, outGrad: UnsafeMutablePointer<Float>,
+                              gx: UnsafeMutablePointer<Float>, count: Int) -> (a: Double, b: Double) {
         typealias V = FastMath.V
         let av = V(repeating: a), bv = V(repeating: b), cv = V(repeating: c)
         let n = weights.count
         let plain = n == 1 && c == 0 && weights[0] == 1
-        var ta = 0.0, tb = 0.0, tc = 0.0
+        var ta = 0.0, tb = 0.0
         var block = 0
         while block < count {
             let end = min(count, block + 256)
-            for k in 0..<n { Lanes.store(V(repeating: 0), scratch, 16 * k) }
-            var ga = V(repeating: 0), gb = ga, gc = ga
+            var ga = V(repeating: 0), gb = ga
             var i = block
             while i < end {
                 var x: V
@@ -60,28 +53,16 @@ extension PhaseKind {
                     var k = 2
                     while k < n { x = x.madd(V(repeating: weights[k]), Lanes.load(sources[k], i)); k += 1 }
                 }
-                let d = Self.phaseDerivative(bv.madd(av, x)) * Lanes.load(UnsafeMutablePointer(mutating: outGrad), i)
+                let d = Self.phaseDerivative(bv.madd(av, x)) * Lanes.load(outGrad, i)
                 ga = ga.madd(d, x)
                 gb += d
-                let gx = av * d
-                gc += gx
-                for k in 0..<n {
-                    let acc = scratch + 16 * k
-                    Lanes.store(Lanes.load(acc, 0).madd(gx, Lanes.load(sources[k], i)), acc, 0)
-                    if let sg = sourceGrads[k] { Lanes.store(Lanes.load(sg, i).madd(V(repeating: weights[k]), gx), sg, i) }
-                }
+                Lanes.store(av * d, gx, i)
                 i += 16
             }
-            for k in 0..<n { weightGrads[k] += Lanes.sumToDouble(Lanes.load(scratch, 16 * k)) }
-            ta += Lanes.sumToDouble(ga); tb += Lanes.sumToDouble(gb); tc += Lanes.sumToDouble(gc)
+            ta += Lanes.sumToDouble(ga); tb += Lanes.sumToDouble(gb)
             block = end
         }
-        return (ta, tb, tc)
-    }
-
-    /// The fused calc when a and b are uniform and x is not (the usual `sin` over a field).
-    public func fieldVariant(uniform: [Bool]) -> FieldVariant {
-        uniform.count == 3 && uniform[0] && uniform[2] && !uniform[1] && outputs.count == 1 ? .phase(self) : .plain
+        return (ta, tb)
     }
 
     /// y = f(b + a·x) with x = c + Σ weights[k] · sources[k] (terms summed in order, the first
