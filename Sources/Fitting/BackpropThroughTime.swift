@@ -35,8 +35,10 @@ import Dispatch
 public final class BackpropThroughTime: @unchecked Sendable {
     /// Tiling and trace sizes.
     public struct Options: Sendable, Equatable {
-        /// Pixels per tile for per-pixel networks (a multiple of 16).
-        public var tileLanes: Int = 256
+        /// Pixels per tile for per-pixel networks (a multiple of 16); 0 chooses: the largest of
+        /// 1024, 512, 256 whose whole trace fits `traceBudgetBytes` (fewer, longer kernel calls;
+        /// measured 20 % less time per step at 1024 than at 256 on a 16-sin CPPN), else 256.
+        public var tileLanes: Int = 0
         /// Bytes of trace per worker that choose the segment length (per-pixel networks).
         /// When a tile's whole trace fits there is one segment and nothing is recomputed.
         public var traceBudgetBytes: Int = 24 << 20
@@ -44,7 +46,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
         public var segmentTicks: Int?
         /// Worker threads; 0 uses every core.
         public var workers: Int = 0
-        public init(tileLanes: Int = 256, traceBudgetBytes: Int = 24 << 20, segmentTicks: Int? = nil, workers: Int = 0) {
+        public init(tileLanes: Int = 0, traceBudgetBytes: Int = 24 << 20, segmentTicks: Int? = nil, workers: Int = 0) {
             self.tileLanes = tileLanes; self.traceBudgetBytes = traceBudgetBytes
             self.segmentTicks = segmentTicks; self.workers = workers
         }
@@ -315,7 +317,12 @@ public final class BackpropThroughTime: @unchecked Sendable {
 
         // Tiles and segments.
         spatial = !plan.spatialNeurons.isEmpty
-        let tl = spatial ? max(16, lanes) : max(16, min(max(16, options.tileLanes / 16 * 16), max(16, lanes)))
+        var requested = options.tileLanes
+        if requested <= 0 {
+            requested = 1024
+            while requested > 256 && (max(1, slots) * requested * 4 + spOff) * ticks > options.traceBudgetBytes { requested /= 2 }
+        }
+        let tl = spatial ? max(16, lanes) : max(16, min(max(16, requested / 16 * 16), max(16, lanes)))
         tileLanes = tl
         tiles = spatial ? 1 : (lanes + tl - 1) / tl
         let perTick = max(1, slots) * tl * 4 + spOff

@@ -70,7 +70,7 @@ struct Fit: ParsableCommand {
     var stats = false
 
     @Option(help: ArgumentHelp("Pixels per tile (tuning).", visibility: .hidden))
-    var tileLanes: Int = 256
+    var tileLanes: Int = 0
 
     @Option(help: ArgumentHelp("Trace bytes per worker before ticks are checkpointed and recomputed (tuning).", visibility: .hidden))
     var traceBudget: Int = BackpropThroughTime.Options().traceBudgetBytes
@@ -80,6 +80,8 @@ struct Fit: ParsableCommand {
         guard lr > 0 else { throw ValidationError("--lr must be > 0") }
         guard restarts >= 1 else { throw ValidationError("--restarts must be ≥ 1") }
         guard l1 >= 0 else { throw ValidationError("--l1 must be ≥ 0") }
+        guard (0...(1 << 20)).contains(tileLanes) else { throw ValidationError("--tile-lanes must be 0 (automatic) to 1048576") }
+        guard (1...(1 << 40)).contains(traceBudget) else { throw ValidationError("--trace-budget must be 1 to 2^40 bytes") }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
         guard FitOptions.Initialisation(rawValue: initialisation) != nil else {
             throw ValidationError("--initialisation must be auto, given or frequency")

@@ -21,6 +21,13 @@ public protocol PhaseKind: NeuronKind {
 }
 
 extension PhaseKind {
+    /// The fused calc when a and b are uniform and x is not (the usual `sin` over a field).
+    /// Each conforming kind returns this from its own `fieldVariant(uniform:)`, so the choice is
+    /// written in the kind's file.
+    public func phaseVariant(uniform: [Bool]) -> FieldVariant {
+        uniform.count == 3 && uniform[0] && uniform[2] && !uniform[1] && outputs.count == 1 ? .phase(self) : .plain
+    }
+
     /// The fused VJP: x is recomputed from the sources (the same terms in the same order as
     /// `forwardPhase`), d = f′(b + a·x)·g, and `gx` receives dL/dx = a·d, lane by lane, for the
     /// transpose of the down movement to distribute over x's terms. Returns Σ d·x and Σ d, the
