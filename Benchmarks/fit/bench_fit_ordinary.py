@@ -20,7 +20,8 @@ network, written from the semantics (shared/docs/dmm.md §3, Sources/DMMCore), n
   * clock(τ) = Float(τ · (1/fps)) seconds; coord.x/coord.y as Sources/DMMCore/Kinds/Coordinates.swift
     (pixel centres, shorter side spans −1…1, y upwards);
   * sin(a·x + b) with a, x and b each a row; rgb is the identity, the picture in −1…1;
-  * loss = mean of (picture − target)² over frames × pixels × 3 in −1…1 units, the targets being
+  * loss = mean of (clamp(picture, −1, 1) − target)² over frames × pixels × 3 in −1…1 units (the
+    renderer clamps before it rounds, so this is the error of `dmm render`), the targets being
     8-bit PNGs read as byte/127.5 − 1 (Sources/Fitting/FitTargets.swift).
 It is unrolled with lax.scan over the ticks (carry = every output), jitted, differentiated with
 value_and_grad and optimised with Adam using dmm fit's hyper-parameters (Adam.swift, FitOptions.swift:
@@ -303,7 +304,9 @@ if args.check_only:
 target = jnp.asarray(target_b.reshape(args.frames, -1, 3).astype(np.float32) / np.float32(127.5) - np.float32(1))
 
 def loss(P):
-    return jnp.mean((run_ticks(P) - target) ** 2)
+    # The picture as dmm render draws it before rounding: clamped to −1…1 (the quantiser's
+    # clamp); jnp.clip's gradient is 0 outside, as the fitter's.
+    return jnp.mean((jnp.clip(run_ticks(P), -1.0, 1.0) - target) ** 2)
 
 B1, B2, EPS = (jnp.float32(fitbench.ADAM[k]) for k in ("beta1", "beta2", "eps"))
 LR = jnp.float32(args.lr)
