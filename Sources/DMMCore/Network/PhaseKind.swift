@@ -3,7 +3,8 @@
 /// When a and b are uniform over a tile (constants or scalars, the usual case), the plan does
 /// not write them, or x, to scratch: `forwardPhase` reads x's sources, forms x, a·x + b and f in
 /// registers, and writes y. The arithmetic is the same, operation for operation, as the
-/// down movement followed by `forward`, so pictures are bit-identical either way.
+/// down movement followed by `forward`, so pictures are bit-identical either way
+/// (`FieldVariantTests`). `backwardPhase` is that calc's VJP, used by the fitter.
 public protocol PhaseKind: NeuronKind {
     /// f over sixteen lanes.
     static func phase(_ u: FastMath.V) -> FastMath.V

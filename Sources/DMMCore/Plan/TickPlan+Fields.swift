@@ -2,11 +2,13 @@ import Dispatch
 
 /// The field stroke: per-pixel neurons over tiles of pixels, tiles in parallel.
 ///
-/// A tick's field work is first flattened into a `FieldProgram` (constant parts already summed,
-/// sources as slot numbers), so the per-tile loop touches only plain local arrays. Per-pixel
-/// networks (no spatial kind, no audio) can also run several ticks per tile in a row
-/// (`tick(count:frames:)`): the tile's state then stays in cache across ticks instead of
-/// streaming every field through memory once per tick, which is what limits a DMM renderer.
+/// The field work is lowered once per structure or weight change into a `FieldProgram`
+/// (sources as slot numbers, each op's calc chosen by its kind); each tick only sums the
+/// constant parts of its rows, so the per-tile loop touches plain local arrays. `runTile` is
+/// the one field forward: the renderer, live sessions and the fitter (on its trace) all run it.
+/// Per-pixel networks (no spatial kind, no audio) can also run several ticks per tile in a row
+/// (`tick(frames:)`): the tile's state then stays in cache across ticks instead of streaming
+/// every field through memory once per tick, which is what limits a DMM renderer.
 extension TickPlan {
     /// The field stroke lowered to flat arrays: one entry per (non-constant) per-pixel neuron
     /// in plan order, one row per input, one term per field source.
