@@ -65,6 +65,12 @@ import MediaIO
         let img = try PNGCodec.read(path: dir + "/renders/demo/frame_00003.png")
         #expect(img.width == 64 && img.height == 48)
         #expect(Set(img.pixels).count > 10, "frame 3 is not blank")
+        // It moves, and it repeats exactly.
+        let first = try PNGCodec.read(path: dir + "/renders/demo/frame_00001.png")
+        #expect(first.pixels != img.pixels, "frames 1 and 3 of the demo are the same picture")
+        let dir2 = CLI.tempDir()
+        #expect(try CLI.run(["render", "-q", "--frames", "3", "--size", "64x48"], cwd: dir2).status == 0)
+        #expect(try PNGCodec.read(path: dir2 + "/renders/demo/frame_00003.png").pixels == img.pixels)
     }
 
     /// An audiovisual patch: frames, a WAV of exactly frames ÷ fps seconds, and an MP4 with both
@@ -86,6 +92,16 @@ import MediaIO
         try probe.run(); probe.waitUntilExit()
         let kinds = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").sorted()
         #expect(kinds == ["audio", "video"])
+        // 15 frames at 30 fps: half a second, within a frame.
+        let dur = Process()
+        dur.executableURL = probe.executableURL
+        dur.arguments = ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", dir + "/av-pulse.mp4"]
+        let dout = Pipe()
+        dur.standardOutput = dout
+        try dur.run(); dur.waitUntilExit()
+        let seconds = Double(String(decoding: dout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(abs(seconds - 0.5) <= 1.0 / 30 + 0.03, "the MP4 lasts \(seconds) s, not 0.5 s")
     }
 
     @Test func fmtAndInspect() throws {
@@ -97,6 +113,7 @@ import MediaIO
         let i = try CLI.run(["inspect", "p.dmm"], cwd: dir)
         #expect(i.stdout.contains("o    rgb [field]  in: r, g, b  out: r, g, b"))
         #expect(i.stdout.contains("o.r = 1 + 0.5 x"))
+        #expect(i.stdout.contains("warm-up ticks before frame 1: 1"), "\(i.stdout)")   // x → o
         let d = try CLI.run(["inspect", "p.dmm", "--dot", "-"], cwd: dir)
         #expect(d.stdout.hasPrefix("digraph dmm {"))
         #expect(d.stdout.contains("\"x\" -> \"o\" [label=\"0.5 → r\"]"))

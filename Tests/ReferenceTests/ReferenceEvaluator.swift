@@ -187,7 +187,7 @@ final class ReferenceEvaluator {
         width = network.timing.width; height = network.timing.height
         pixels = width * height
         secondsPerTick = network.timing.secondsPerTick
-        tick = startTick ?? -network.warmUpTicks
+        tick = startTick ?? -ReferenceEvaluatorWarmUp.documented(network)
         kindNames = network.neurons.map(\.kindName)
         for e in network.matrix.entries { rows[e.input, default: [:]][e.output] = Double(e.entry.weight) }
         guard let d = kindNames.firstIndex(where: { $0 == "rgb" || $0 == "hsv" }) else {
@@ -473,4 +473,35 @@ func referenceFrames(_ network: Network, count: Int) throws -> [[Double]] {
 /// The same frames quantised to bytes (width × height × 3 per frame, like the renderer's).
 func referenceFrameBytes(_ network: Network, count: Int) throws -> [[UInt8]] {
     try referenceFrames(network, count: count).map { $0.map(ReferenceFormula.byte) }
+}
+
+
+/// The warm-up as the README documents it, computed here rather than read from the engine:
+/// the longest chain of connections (those from `one` and a neuron's loop onto itself do not
+/// count) ending at the picture or the sound, at least 1. For a network whose connections form
+/// a cycle through several neurons "loops are cut" depends on the order they are cut in, so
+/// there the engine's figure is used (the generated patches' only cycles are self-loops).
+enum ReferenceEvaluatorWarmUp {
+    static func documented(_ net: Network) -> Int {
+        let n = net.neurons.count
+        var preds = [[Int]](repeating: [], count: n)
+        for e in net.matrix.entries where e.output.neuron != 0 && e.output.neuron != e.input.neuron {
+            if !preds[e.input.neuron].contains(e.output.neuron) { preds[e.input.neuron].append(e.output.neuron) }
+        }
+        // Longest path by dynamic programming over a topological order (Kahn); a cycle leaves
+        // neurons unordered.
+        var indegree = [Int](repeating: 0, count: n)
+        var succs = [[Int]](repeating: [], count: n)
+        for v in 0..<n { for p in preds[v] { succs[p].append(v); indegree[v] += 1 } }
+        var order: [Int] = [], queue = (0..<n).filter { indegree[$0] == 0 }
+        while let v = queue.popLast() {
+            order.append(v)
+            for w in succs[v] { indegree[w] -= 1; if indegree[w] == 0 { queue.append(w) } }
+        }
+        guard order.count == n else { return net.warmUpTicks }
+        var depth = [Int](repeating: 0, count: n)
+        for v in order { for p in preds[v] { depth[v] = max(depth[v], depth[p] + 1) } }
+        let sinks = (0..<n).filter { ["rgb", "hsv", "audio.out"].contains(net.neurons[$0].kindName) }
+        return max(1, sinks.map { depth[$0] }.max() ?? 1)
+    }
 }

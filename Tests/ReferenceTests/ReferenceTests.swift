@@ -41,6 +41,22 @@ func expectRenderMatches(_ net: Network, frames: Int, label: String, text: Strin
         #expect(visual.count >= 3, "expected plasma, rewire and av-pulse at least; found \(visual)")
     }
 
+    /// The engine's warm-up is the documented one (longest chain into the picture or the
+    /// sound), on every shipped patch (audio ones too), the templates and generated patches.
+    @Test func warmUpIsTheLongestChain() throws {
+        var nets: [(String, Network)] = []
+        for f in ReferenceCases.allPatchFiles {
+            nets.append((f.name, try PatchBuilder.build(try PatchParser.parse(f.text, file: f.name))))
+        }
+        nets += try ReferenceCases.cppnTemplates().map { ($0.label, $0.network) }
+        nets += ReferenceCases.seeds(0..<30).map { ("generated seed \($0)", ReferenceCases.generated($0, wide: false).network) }
+        for (label, net) in nets {
+            #expect(net.warmUpTicks == ReferenceEvaluatorWarmUp.documented(net), "\(label): engine warm-up \(net.warmUpTicks)")
+        }
+        let plasma = try #require(nets.first { $0.0 == "plasma.dmm" }?.1)
+        #expect(plasma.warmUpTicks == 3)   // x → s1 → s2 → out
+    }
+
     @Test func cppnTemplates() throws {
         for t in try ReferenceCases.cppnTemplates() {
             try expectRenderMatches(t.network, frames: t.frames, label: t.label, text: nil)
