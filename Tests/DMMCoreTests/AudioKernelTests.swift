@@ -88,8 +88,9 @@ import Foundation
         _ = out
     }
 
-    /// Oscillators through the public API: phasor, pulse width, band-limited saw's range.
-    @Test func kindsHaveTheirPorts() throws {
+    /// Every audio kind is registered, and bad configurations are refused (the shapes themselves
+    /// are tested in RenderingTests: AudioOscillatorTests, AudioEnvelopeFilterTests).
+    @Test func audioKindsAreRegisteredAndCheckTheirConfiguration() throws {
         let names = KindRegistry.builtins.names
         for k in ["osc.sine", "osc.saw", "osc.pulse", "osc.tri", "lf.saw", "lf.pulse", "lf.tri", "phasor", "noise.white",
                   "noise.pink", "env.adsr", "env.breakpoints", "filter.lowpass", "filter.highpass", "filter.bandpass",

@@ -95,6 +95,8 @@ import DMMCore
         _ = try m.add("x", CoordX(config: .init()))
         #expect(m.matrix[PortRef(s, 0), PortRef(0, 0)] == 1, "a new sin starts at its port default a = 1")
         #expect(n.delta(to: n).isZero)
+        // The ΔW from m to n is exactly the difference, entry by entry (6 − 1 on s.a, new s.x).
+        #expect(m.delta(to: n).description == "{s.a:{one:5}, s.x:{x:0.5}}")
         try m.apply(delta: m.delta(to: n))
         #expect(m.matrix == n.matrix)
     }

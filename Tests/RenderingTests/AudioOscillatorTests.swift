@@ -26,6 +26,20 @@ import Rendering
         #expect(abs(AudioTest.rms(window) - level) < 0.02 * level, "\(kind) RMS \(AudioTest.rms(window))")
     }
 
+    /// The phasor is an exact ramp: every step is freq/rate (mod 1), every value in 0…1.
+    @Test func phasorRamps() throws {
+        let x = try AudioTest.render(AudioTest.single("phasor", "o.freq = 440", block: 64), seconds: 0.1)
+        let step = 440.0 / 48_000
+        var worst = 0.0
+        for i in 1..<x.count {
+            var d = Double(x[i]) - Double(x[i - 1])
+            if d < 0 { d += 1 }
+            worst = max(worst, abs(d - step))
+        }
+        #expect(worst < 1e-4, "a phasor step is off by \(worst)")
+        #expect(x.allSatisfy { $0 >= 0 && $0 < 1 })
+    }
+
     /// A 5 kHz saw at 48 kHz: everything that is not a harmonic stays 60 dB under the
     /// fundamental (two-sample PolyBLEP manages about −21 dB; a naive saw −7 dB).
     @Test(arguments: ["osc.saw", "osc.pulse", "osc.tri"])

@@ -181,9 +181,15 @@ import Rendering
         #expect(stats.frames == 45)
         let audio = try AudioFileWriter.read(path: dir.file("audio.wav"))
         #expect(audio.samples.count / audio.channels == 45 * 48_000 / 30)
-        // The pitch follows the LFO: 330 Hz at the first frame (lfo = 0).
-        let left = stride(from: 0, to: 9600, by: 2).map { audio.samples[$0] }
-        #expect(abs(AudioTest.peakFrequency(left[...], fftSize: 4800) - 330) <= 30)
+        // The pitch follows the LFO. The LFO (a 0.5 Hz triangle, 0 at phase 0, 1 at 0.5 s) starts
+        // with the warm-up, two ticks before frame 1, and the tone hears it one tick late: over
+        // the first 20 ms it is between 0 and 0.18, the pitch between 330 and 350 Hz (10 Hz bins).
+        let left = stride(from: 0, to: 2 * 960, by: 2).map { audio.samples[$0] }
+        let early = AudioTest.peakFrequency(left[...], fftSize: 4800)
+        #expect(early >= 330 && early <= 350, "pitch \(early) Hz over the first 20 ms")
+        // Half a second later the LFO is near its peak (≈ 1): the pitch has risen towards 440 Hz.
+        let later = stride(from: 2 * 24_000, to: 2 * 24_960, by: 2).map { audio.samples[$0] }
+        #expect(AudioTest.peakFrequency(later[...], fftSize: 4800) > 400)
     }
 
     @Test func noSoundIsAnError() throws {
