@@ -35,9 +35,6 @@ extension TickPlan {
         package var firstTerm: [Int] = []         // per row, plus one past the end
         package var termW: [Float] = []
         package var termSlot: [Int] = []
-        /// The op is an identity (`id`, `rgb`: `KindTraits.identity`): the down movement writes
-        /// its outputs directly, with no scratch and no copy.
-        package var identityDirect: [Bool] = []
         /// Index of each term in the plan's `streamW` (where the fitter adds its gradient).
         package var termSource: [Int] = []
         package var maxInputs = 0
@@ -90,7 +87,6 @@ extension TickPlan {
             fp.firstOut.append(fp.outSlot.count)
             fp.outSlot.append(contentsOf: outSlot[i])
             fp.display.append(i == displayNeuron)
-            fp.identityDirect.append(kind.traits.contains(.identity) && kind.inputs.count == kind.outputs.count)
             fp.quantizeInputs.append(i == displayNeuron && kind.traits.contains(.identity) && kind.inputs.count >= 3
                                      && !outSlot[i].contains(where: fieldSlotsRead.contains))
             let r0 = fp.firstRow[fp.firstRow.count - 1]
@@ -171,20 +167,6 @@ extension TickPlan {
         for op in 0..<fp.kinds.count {
             let nin = fp.inputCount[op]
             let r0 = fp.firstRow[op]
-            if fp.identityDirect[op] && !(fp.quantizeInputs[op] && frame != nil) {
-                // y = x: each output is its row, written in place by the down movement.
-                let o0 = fp.firstOut[op]
-                for p in 0..<nin {
-                    let dst = sv.next + fp.outSlot[o0 + p] * sv.stride + sv.offset
-                    let got = fieldRow(fp, r0 + p, consts[r0 + p], sv, count: count, into: dst)
-                    if got != dst { dst.update(from: got, count: count) }
-                }
-                if fp.display[op], nin >= 3, let frame, logical > 0 {
-                    let o = { (k: Int) in sv.next + fp.outSlot[o0 + k] * sv.stride + sv.offset }
-                    Quantizer.rgb(o(0), o(1), o(2), count: logical, into: frame)
-                }
-                continue
-            }
             let phase: (any PhaseKind)?
             if case .phase(let pk) = fp.variant[op] { phase = pk } else { phase = nil }
             for p in 0..<nin where phase == nil {
