@@ -21,16 +21,10 @@ enum FitKernels {
         while i < count { store(v, p, i); i += 16 }
     }
 
-    /// Σ of the sixteen lanes by halving (four dependent adds instead of fifteen: `SIMD.sum()`
-    /// adds lane after lane, and with one reduction per weight per tick that chain showed in
-    /// the profiles). The order is fixed, so results stay deterministic.
+    /// Σ of the sixteen lanes by halving, fixed order: the engine's one horizontal sum (four
+    /// dependent adds instead of fifteen; one reduction per weight per tick showed in profiles).
     @inline(__always)
-    static func hsum(_ v: V) -> Double {
-        let a = v.lowHalf + v.highHalf
-        let b = a.lowHalf + a.highHalf
-        let c = b.lowHalf + b.highHalf
-        return Double(c[0] + c[1])
-    }
+    static func hsum(_ v: V) -> Double { Lanes.sumToDouble(v) }
 
     @inline(__always)
     static func zero(_ p: UnsafeMutablePointer<Float>, _ count: Int) { fill(p, count, 0) }
