@@ -50,15 +50,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "DMMCoreTests", dependencies: ["DMMCore"]),
+        // Helpers shared by the test targets (the seeded generator).
+        .target(name: "DMMTestSupport", path: "Tests/Support"),
+        .testTarget(name: "DMMCoreTests", dependencies: ["DMMCore", "DMMTestSupport"]),
         .testTarget(name: "PatchLanguageTests", dependencies: ["PatchLanguage", "DMMCore"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "PatchLanguage", "DMMCore"]),
-        .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore"]),
-        .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore"]),
+        .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO"]),
         // An independent Double reference evaluator, and the engine (renderer, fitter) against it.
-        .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO"]),
+        .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO", "DMMTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

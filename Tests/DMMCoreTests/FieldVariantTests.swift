@@ -1,22 +1,12 @@
 import Testing
 import DMMCore
+import DMMTestSupport
 
 /// Every fast calc a kind offers against its plain calc (rows into scratch, then `forward`
 /// and `backward`), on rows of every shape: 1, 2, 3, 19, 20, 64 and 300 field sources, with
 /// and without a constant part, the single weight-1 source, lanes that are not a multiple of
 /// the tile.
 @Suite struct FieldVariantTests {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * Float(Double(next() >> 11) / Double(1 << 53)) }
-    }
 
     static let shapes: [(sources: Int, constant: Bool)] = [(1, false), (1, true), (2, true), (3, false), (19, true), (20, true),
                                                             (64, false), (300, true)]
@@ -28,7 +18,7 @@ import DMMCore
         var a: Float, b: Float, c: Float
         let count: Int
         init(_ n: Int, constant: Bool, count: Int, seed: UInt64) {
-            var r = Rng(state: seed)
+            var r = SplitMix(seed: seed)
             self.count = count
             sources = (0..<n).map { _ in
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: count)
@@ -97,7 +87,7 @@ import DMMCore
             let cs = Case(n, constant: constant, count: 400, seed: UInt64(100 + shape))
             defer { cs.free() }
             let count = cs.count
-            var rng = Rng(state: 7)
+            var rng = SplitMix(seed: 7)
             let g = (0..<count).map { _ in rng.uniform(-1, 1) }
             // Plain: the kind's backward on the materialised rows, then the transpose of the
             // down movement written out here in Double.

@@ -1,3 +1,4 @@
+import DMMTestSupport
 import DMMCore
 import Fitting
 import Testing

@@ -1,3 +1,4 @@
+import DMMTestSupport
 import DMMCore
 import Testing
 #if canImport(Glibc)
@@ -152,18 +153,3 @@ func withPointers<R>(_ arrays: inout [[Float]], _ body: (UnsafeBufferPointer<Uns
     return r
 }
 
-/// A small deterministic generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ lo: Float, _ hi: Float) -> Float {
-        lo + (hi - lo) * Float(Double(next() >> 11) / Double(1 << 53))
-    }
-}

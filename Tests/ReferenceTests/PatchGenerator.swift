@@ -1,3 +1,4 @@
+import DMMTestSupport
 import DMMCore
 import PatchLanguage
 #if canImport(Glibc)
@@ -6,17 +7,12 @@ import Glibc
 import Darwin
 #endif
 
-/// SplitMix64: a small, seeded, portable generator (the tests' own, not the engine's).
+/// The reference tests' view of the shared `SplitMix`: Doubles, integers, normals, picks.
 struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x2545_F491_4F6C_DD1D &+ 0x1234_5678 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// The shared generator, from a scrambled seed (so small seeds give unrelated streams).
+    var core: SplitMix
+    init(seed: UInt64) { core = SplitMix(seed: seed &* 0x2545_F491_4F6C_DD1D &+ 0x1234_5678) }
+    mutating func next() -> UInt64 { core.next() }
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) * (1.0 / 9_007_199_254_740_992) }
     mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * unit() }
