@@ -203,6 +203,7 @@ extension BackpropThroughTime {
         let count = L
         guard spatialNeurons.contains(where: \.backward) else { return }
         TickPlan.spatialRows(fp, consts: consts, sv, start: 0, count: count)
+        TickPlan.spatialScalarRows(fp, consts: consts)
         let ptrs = ws.ptrs, gx = ws.gx
         var ctx = context(tick: j, start: 0, logical: pixels)
         for n in spatialNeurons where n.backward {
@@ -210,10 +211,7 @@ extension BackpropThroughTime {
             guard outs.contains(where: { ws.dirtyCur[$0] }) else { continue }
             guard let bufs = plan.spatialInputs[n.index] else { continue }
             let nin = bufs.count, nout = outs.count
-            for p in 0..<nin {
-                if plan.inKind[n.index][p] == .scalar, n.fpRows[p] >= 0 { FitKernels.fill(bufs[p], count, consts[n.fpRows[p]]) }
-                ptrs[p] = bufs[p]
-            }
+            for p in 0..<nin { ptrs[p] = bufs[p] }
             for (o, s) in outs.enumerated() {
                 ptrs[nin + o] = cur + s * L
                 ptrs[nin + nout + o] = ws.dirtyCur[s] ? ws.gyCur + s * L : ws.zeros

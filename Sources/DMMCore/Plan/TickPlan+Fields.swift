@@ -279,6 +279,13 @@ extension TickPlan {
         }
     }
 
+    /// The scalar inputs of spatial neurons: each buffer holds its row's constant part (16
+    /// lanes; spatial kinds read lane 0). The forward and the fitter's backward fill them here.
+    @inline(__always)
+    package static func spatialScalarRows(_ fp: FieldProgram, consts: UnsafePointer<Float>) {
+        for (r, dst) in fp.spatialScalarRows { Lanes.fill(dst, 16, consts[r]) }
+    }
+
     /// Spatial neurons over whole frames, after every tile wrote their field input rows:
     /// scalar inputs are filled from `consts` (the tick's constant parts of the program's
     /// rows), outputs go to `next` (slot-major, `fieldLanes` per slot). The fitter runs this
@@ -287,7 +294,7 @@ extension TickPlan {
                                next: UnsafeMutablePointer<Float>, frame: UnsafeMutablePointer<UInt8>?,
                                state: (Int) -> UnsafeMutableRawPointer?) {
         let lanes = fieldLanes
-        for (r, dst) in fp.spatialScalarRows { Lanes.fill(dst, 16, consts[r]) }
+        TickPlan.spatialScalarRows(fp, consts: consts)
         for i in spatialNeurons {
             let kind = network.neurons[i].kind
             let bufs = spatialInputs[i]!
