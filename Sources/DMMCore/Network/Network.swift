@@ -79,8 +79,12 @@ public struct Network: Sendable {
     /// cut), at least 1. It depends on the matrix alone, so renderers read it before compiling.
     public var warmUpTicks: Int {
         let n = neurons.count
-        var preds = Array(repeating: Set<Int>(), count: n)
-        for e in matrix.entries where e.output.neuron != 0 { preds[e.input.neuron].insert(e.output.neuron) }
+        // Predecessors in ascending order: where loops are cut depends on the order the search
+        // visits them, and a Set's order changes from one instance to the next (the same patch
+        // had a warm-up of 5 or 6 ticks, so its renders differed), so never iterate a hash order.
+        var preds = Array(repeating: [Int](), count: n)
+        for e in matrix.entries where e.output.neuron != 0 { preds[e.input.neuron].append(e.output.neuron) }
+        for v in 0..<n { preds[v] = Array(Set(preds[v])).sorted() }
         var memo = [Int: Int](), onStack = Set<Int>()
         func depth(_ v: Int) -> Int {
             if let d = memo[v] { return d }
