@@ -21,7 +21,10 @@ enum CLI {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 
     /// Runs `dmm args…` in `cwd` (default: a fresh temporary folder) with optional stdin.
+    /// A run longer than `timeout` seconds is killed (SIGKILL) and reported as status 137, so a
+    /// hang fails the test instead of stalling the suite.
     static func run(_ args: [String], cwd: String? = nil, stdin: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+        signal(SIGPIPE, SIG_IGN)   // a binary that exits before reading stdin must not kill the test
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
@@ -29,12 +32,22 @@ enum CLI {
         let out = Pipe(), err = Pipe(), inp = Pipe()
         p.standardOutput = out; p.standardError = err; p.standardInput = inp
         try p.run()
-        if let stdin { inp.fileHandleForWriting.write(stdin.data(using: .utf8)!) }
+        let pid = p.processIdentifier
+        let timer = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
+        if let stdin { try? inp.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
         try? inp.fileHandleForWriting.close()
+        // Read both pipes at once: a child that fills stderr while we wait on stdout must not stall.
+        nonisolated(unsafe) var e = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { e = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        timer.cancel()
+        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        return Result(status: status, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func tempDir() -> String {
