@@ -1,3 +1,4 @@
+import DMMCore
 import MediaIO
 
 #if canImport(Glibc)
@@ -154,6 +155,20 @@ public struct FitTargets: Sendable {
     public static func load(paths: [String], size: (width: Int, height: Int), resize: Bool,
                             maxFrames: Int? = nil) throws(FitError) -> FitTargets {
         let use = maxFrames.map { Array(paths.prefix($0)) } ?? paths
+        // Sizes first, from the headers: nothing is decoded that could not be held.
+        var bytes = 0
+        for p in use {
+            let d: (width: Int, height: Int)
+            do { d = try PNGCodec.dimensions(path: p) } catch { throw FitError(error.message) }
+            guard d.width >= 1, d.height >= 1, d.width <= maxSide, d.height <= maxSide else {
+                throw FitError("\(p): a \(d.width)×\(d.height) target is past the limit of \(maxSide) pixels a side")
+            }
+            // Decoded RGB and the planar Float copy of every frame, then the resampled copy.
+            bytes = MemoryBudget.add(bytes, MemoryBudget.multiply(d.width * d.height * 3, 1 + 4))
+        }
+        bytes = MemoryBudget.add(bytes, MemoryBudget.multiply(use.count, size.width * size.height * 3 * 4))
+        do { try MemoryBudget.check(bytes, for: "loading \(use.count) target frames", hint: "use fewer or smaller targets (--frames N)") }
+        catch { throw FitError(error.description) }
         var images: [RGBImage] = []
         for p in use {
             do { images.append(try PNGCodec.read(path: p)) } catch { throw FitError(error.message) }
@@ -169,6 +184,9 @@ public struct FitTargets: Sendable {
         }
         return t.resized(width: size.width, height: size.height)
     }
+
+    /// The largest target side accepted (the patch language's limit for `size`).
+    static let maxSide = 16384
 
     /// `a` before `b` comparing digit runs as numbers.
     static func naturalLess(_ a: String, _ b: String) -> Bool {

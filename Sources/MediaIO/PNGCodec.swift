@@ -1,4 +1,11 @@
 import CPNGCodec
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// PNG encoding and decoding through libpng (via the `CPNGCodec` C shim).
 ///
@@ -107,6 +114,21 @@ public enum PNGCodec {
     {
         try write(rgb: image.pixels, width: image.width, height: image.height, to: path,
                   options: options)
+    }
+
+    /// Width and height from a PNG's header (its first 24 bytes), without decoding it, so a
+    /// caller can refuse a 30000×30000 image before the decoder allocates 2.7 GB for it.
+    public static func dimensions(path: String) throws(MediaError) -> (width: Int, height: Int) {
+        guard let f = fopen(path, "rb") else { throw MediaError(path: path, "cannot read: \(String(cString: strerror(errno)))") }
+        defer { fclose(f) }
+        var head = [UInt8](repeating: 0, count: 24)
+        let n = fread(&head, 1, 24, f)
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard n == 24, Array(head[0..<8]) == signature, Array(head[12..<16]) == Array("IHDR".utf8) else {
+            throw MediaError(path: path, "not a PNG file")
+        }
+        func be32(_ i: Int) -> Int { head[i..<(i + 4)].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
     }
 
     /// Reads any PNG (palette, gray, 16-bit, alpha, interlaced) as 8-bit RGB.

@@ -32,45 +32,10 @@ public enum Spectrogram {
         samples: [Float], sampleRate: Int, width: Int = 1024, height: Int = 512,
         fftSize: Int = 2048, dbRange: Float = 100
     ) -> RGBImage {
-        precondition(width >= 1 && height >= 1, "spectrogram size must be positive")
-        precondition(fftSize >= 4 && fftSize % 2 == 0, "fftSize must be even and >= 4")
-        precondition(sampleRate > 0, "sampleRate must be positive")
-        let range = dbRange > 0 ? dbRange : 100
-        var image = RGBImage(width: width, height: height)
-        let bins = fftSize / 2 + 1
-        // Bin span per row (bottom row 0), fixed for all columns.
-        let rowBins: [Range<Int>] = (0..<height).map { row in
-            let lower = row * bins / height
-            let upper = max(lower + 1, (row + 1) * bins / height)
-            return lower..<min(upper, bins)
-        }
-        // A full-scale sine at a bin centre has |X| = fftSize / 4 with a Hann window.
-        let reference = Float(fftSize) / 4
-        let analyzer = Analyzer(fftSize: fftSize)
-        var magnitudes = [Float](repeating: 0, count: bins)
-        let count = samples.count
-        samples.withUnsafeBufferPointer { signal in
-            for column in 0..<width {
-                let start: Int
-                if count <= fftSize || width == 1 {
-                    start = 0
-                } else {
-                    start = Int((Double(column) * Double(count - fftSize) / Double(width - 1))
-                        .rounded())
-                }
-                let end = min(count, start + fftSize)
-                let window = UnsafeBufferPointer(rebasing: signal[min(start, end)..<end])
-                analyzer.magnitudes(of: window, into: &magnitudes)
-                for row in 0..<height {
-                    var peak: Float = 0
-                    for bin in rowBins[row] { peak = max(peak, magnitudes[bin]) }
-                    let decibels = 20 * log10f(max(peak / reference, 1e-12))
-                    let colour = ColorMap.inferno((decibels + range) / range)
-                    image[column, height - 1 - row] = colour
-                }
-            }
-        }
-        return image
+        let builder = Builder(totalSamples: samples.count, sampleRate: sampleRate, width: width, height: height,
+                              fftSize: fftSize, dbRange: dbRange)
+        samples.withUnsafeBufferPointer { builder.append($0) }
+        return builder.finish()
     }
 
     /// Hann-windowed magnitude spectrum `|X[k]|` for `k = 0 ... fftSize/2`.
@@ -101,7 +66,7 @@ public enum Spectrogram {
 }
 
 /// One FFTW r2c plan with its aligned buffers and Hann window; lives for one public call.
-private final class Analyzer {
+final class Analyzer {
     let fftSize: Int
     let input: UnsafeMutablePointer<Float>
     let output: UnsafeMutablePointer<fftwf_complex>

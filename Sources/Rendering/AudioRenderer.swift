@@ -26,7 +26,11 @@ public struct AudioRenderer {
                               isCancelled: (() -> Bool)? = nil) throws(RenderError) -> AudioRenderStats {
         let start = Clock.now()
         var stream: AudioFileStream?
-        var mix: [Float] = []
+        // Drawn while the sound streams past: memory stays one FFT window for any length.
+        let t = network.timing
+        let picture = spectrogram.map { _ in
+            Spectrogram.Builder(totalSamples: sampleCount(seconds: seconds, rate: t.sampleRate) ?? 0, sampleRate: t.sampleRate)
+        }
         var stats: AudioRenderStats
         do throws(RenderError) {
             stats = try run(network: network, seconds: seconds, progress: progress, isCancelled: isCancelled) {
@@ -37,19 +41,15 @@ public struct AudioRenderer {
                     }
                     try stream!.append(interleaved: block)
                 } catch { throw RenderError("\(error)") }
-                if spectrogram != nil {
-                    if ch == 1 { mix.append(contentsOf: block) } else {
-                        for j in 0..<(block.count / 2) { mix.append(0.5 * (block[2 * j] + block[2 * j + 1])) }
-                    }
-                }
+                if let picture { if ch == 1 { picture.append(block) } else { picture.append(stereo: block) } }
             }
             do { try stream?.finish() } catch { throw RenderError(error.message) }
         } catch {
             stream?.cancel()
             throw error
         }
-        if let spectrogram {
-            let image = Spectrogram.render(samples: mix, sampleRate: network.timing.sampleRate)
+        if let spectrogram, let picture {
+            let image = picture.finish()
             do { try PNGCodec.write(image, to: spectrogram) } catch { throw RenderError(error.message) }
         }
         stats.totalSeconds = Clock.now() - start
@@ -65,6 +65,14 @@ public struct AudioRenderer {
             (block: UnsafeBufferPointer<Float>, _: Int) throws(RenderError) in out.append(contentsOf: block)
         }
         return (out, stats.channels, stats.sampleRate, stats)
+    }
+
+    /// The number of sample frames in `seconds` at `rate` (rounded), or nil when it is not
+    /// finite or past what any file holds (2^40 frames: 254 days at 50 kHz).
+    static func sampleCount(seconds: Double, rate: Int) -> Int? {
+        let n = (seconds * Double(rate)).rounded()
+        guard n.isFinite, n >= 0, n <= Double(1 << 40) else { return nil }
+        return Int(n)
     }
 
     /// Peak |x|, Σx² and the count of |x| > 1 over `count` samples, sixteen at a time.
@@ -105,7 +113,9 @@ public struct AudioRenderer {
         } catch { throw RenderError(error.message) }
         let warm = -plan.currentTick
         let n = t.samplesPerTick
-        let total = Int((seconds * Double(t.sampleRate)).rounded())
+        guard let total = sampleCount(seconds: seconds, rate: t.sampleRate) else {
+            throw RenderError("cannot render \(seconds) s: more samples than a file can hold")
+        }
         guard total > 0 else { throw RenderError("nothing to render: \(seconds) s is less than one sample") }
         let channels = plan.audioIsMono ? 1 : 2
         let chunkTicks = max(1, 4096 / n)

@@ -95,7 +95,12 @@ public struct FrameRenderer {
             audioBuf.withUnsafeMutableBufferPointer { plan.tick(audio: $0.baseAddress) }
         }
 
-        let batch = max(1, options.batch)
+        // At most 256 MB of frames wait for the encoder (a 16384×16384 frame is 805 MB alone).
+        let batch = max(1, min(options.batch, (256 << 20) / max(1, frameBytes)))
+        do {
+            try MemoryBudget.check(MemoryBudget.add(plan.storageBytes(), MemoryBudget.multiply(2 * batch, frameBytes)),
+                                   for: "rendering \(t.width)×\(t.height) frames", hint: "use a smaller --size")
+        } catch { throw RenderError(error.description) }
         var frames = [UInt8](repeating: 0, count: frameBytes * batch)
         var files: [String] = []
         var computeTime = 0.0, encodeTime = 0.0, computeCPU = 0.0, encodeCPU = 0.0, bytes = 0, audioSamples = 0

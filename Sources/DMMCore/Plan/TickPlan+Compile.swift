@@ -2,7 +2,15 @@ extension TickPlan {
     /// Lays out slots and rows for the current network and allocates zeroed storage.
     func compile() throws(NetworkError) {
         let net = network
-        domains = try net.domains()
+        let newDomains = try net.domains()
+        // Refused before anything is released, so a failed recompile (a live edit) leaves the
+        // running plan as it was.
+        let need = Self.storageBytes(net, domains: newDomains)
+        do {
+            try MemoryBudget.check(need, for: "the patch (\(net.timing.width)×\(net.timing.height), \(net.neurons.count) neurons)",
+                                   hint: "use a smaller size or fewer neurons")
+        } catch { throw NetworkError(error.description) }
+        domains = newDomains
         let n = net.neurons.count
         releaseStorageForRecompile()
 
@@ -64,6 +72,36 @@ extension TickPlan {
         computeConstantSources()
         compileSignals()
     }
+
+    /// Bytes the storage laid out by `compile()` takes for `net` (saturating, from the network
+    /// alone so it can be checked before anything is allocated): both field strokes, spatial
+    /// neurons' full-frame inputs, every neuron's private state and the signal program's
+    /// buffers (prev, next, rows and scratch: four blocks per signal output).
+    package static func storageBytes(_ net: Network, domains: [StreamKind]) -> Int {
+        typealias M = MemoryBudget
+        var fields = 0, signals = 0, spatialPorts = 0, states = 0, anyField = false, anySignal = false
+        for (i, neuron) in net.neurons.enumerated() {
+            let kind = neuron.kind
+            for p in kind.outputs {
+                let k: StreamKind
+                if case .fixed(let f) = p.kind { k = f } else { k = domains[i] }
+                if k == .field { fields += 1 } else if k == .signal { signals += 1 }
+            }
+            if domains[i] == .field { anyField = true; if kind.traits.contains(.spatial) { spatialPorts += kind.inputs.count } }
+            if domains[i] == .signal { anySignal = true }
+            states = M.add(states, max(0, kind.stateBytes))
+        }
+        let t = net.timing
+        let lanes = anyField ? max(16, M.add(t.pixels, 15)) : 16
+        let signalLanes = anySignal ? max(16, M.add(t.samplesPerTick, 15)) : 16
+        var bytes = M.multiply(M.multiply(2 * 4, max(1, fields)), lanes)
+        bytes = M.add(bytes, M.multiply(M.multiply(4, spatialPorts), lanes))
+        bytes = M.add(bytes, states)
+        return M.add(bytes, M.multiply(M.multiply(4 * 4, signals), signalLanes))
+    }
+
+    /// ``storageBytes(_:domains:)`` of the compiled network.
+    package func storageBytes() -> Int { Self.storageBytes(network, domains: domains) }
 
     private func releaseStorageForRecompile() {
         for (_, bufs) in spatialInputs { for b in bufs { b.deallocate() } }
