@@ -12,10 +12,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 runs="${1:-20000}"; shift || true
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(patch vvalue osc live editlog checkpoint)
 cd "$here"
-swift build -c release --sanitize=fuzzer --product DMMFuzz 2>&1 | grep -E "error|warning: |Build complete" | grep -v "^\[" || true
-bin="$(swift build -c release --sanitize=fuzzer --show-bin-path)/DMMFuzz"
-[ -x "$bin" ] || { echo "fuzz: build failed" >&2; exit 1; }
+flags=(-c release --sanitize=fuzzer --sanitize=address)
+if ! swift build "${flags[@]}" --product DMMFuzz >build.log 2>&1; then
+    grep -E "error" build.log | head -20 >&2; echo "fuzz: build failed (Fuzz/build.log)" >&2; exit 1
+fi
+rm -f build.log
+bin="$(swift build "${flags[@]}" --show-bin-path)/DMMFuzz"
 export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS=detect_leaks=0
 mkdir -p findings
 status=0
 for t in "${targets[@]}"; do
@@ -23,10 +27,10 @@ for t in "${targets[@]}"; do
     cp -r "corpus/$t/." "$work/"
     log="$(mktemp)"
     start=$(date +%s.%N)
-    if DMM_FUZZ_TARGET="$t" "$bin" -runs="$runs" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
+    if DMM_FUZZ_TARGET="$t" "$bin" -runs="$runs" -timeout=5 -rss_limit_mb=4096 -max_len=65536 \
             -artifact_prefix="findings/$t-" -print_final_stats=1 "$work" >"$log" 2>&1; then
         execs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-        secs=$(echo "$(date +%s.%N) - $start" | bc)
+        secs=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$start" "$(date +%s.%N)")
         printf 'fuzz %-10s %8s executions, 0 crashes (%.1f s, corpus %d)\n' "$t" "$execs" "$secs" "$(ls "$work" | wc -l)"
     else
         status=1
