@@ -291,8 +291,8 @@ public final class BackpropThroughTime: @unchecked Sendable {
         for i in plan.spatialNeurons {
             let kind = net.neurons[i].kind
             sps.append(SpatialNeuron(index: i, kind: kind, rows: plan.rowOf[i], fpRows: plan.rowOf[i].map { fpRowOf[$0] ?? -1 },
-                                     backward: back[i], stateOffset: spOff, stateBytes: kind.stateBytes))
-            spOff += (kind.stateBytes + 15) / 16 * 16
+                                     backward: back[i], stateOffset: spOff, stateBytes: kind.stateBytes(sampleRate: t.sampleRate)))
+            spOff += (kind.stateBytes(sampleRate: t.sampleRate) + 15) / 16 * 16
             maxP = max(maxP, kind.inputs.count, kind.outputs.count)
         }
         spatialNeurons = sps
@@ -304,9 +304,9 @@ public final class BackpropThroughTime: @unchecked Sendable {
         for i in plan.scalarNeurons where !plan.constantSources.contains(i) {
             let kind = net.neurons[i].kind
             sns.append(ScalarNeuron(index: i, kind: kind, backward: back[i], seed: plan.seed(for: i), rows: plan.rowOf[i],
-                                    outSlots: plan.outSlot[i], stateBytes: kind.stateBytes, stateOffset: sOff))
-            if kind.stateBytes > 0 { sOffsets[i] = sOff }
-            sOff += (kind.stateBytes + 15) / 16 * 16
+                                    outSlots: plan.outSlot[i], stateBytes: kind.stateBytes(sampleRate: t.sampleRate), stateOffset: sOff))
+            if kind.stateBytes(sampleRate: t.sampleRate) > 0 { sOffsets[i] = sOff }
+            sOff += (kind.stateBytes(sampleRate: t.sampleRate) + 15) / 16 * 16
             maxP = max(maxP, kind.inputs.count, kind.outputs.count)
         }
         for i in fp.neuron { maxP = max(maxP, net.neurons[i].kind.outputs.count) }

@@ -26,6 +26,10 @@ public protocol NeuronKind: Sendable {
     var traits: KindTraits { get }
     /// Bytes of private state per instance (oscillator phase, filter memory), zeroed at start.
     var stateBytes: Int { get }
+    /// Bytes of private state at the patch's sample rate; the engine allocates this. The
+    /// default is ``stateBytes``; a delay line sizes its buffer for the rate it runs at
+    /// rather than for the highest rate it could (60 s at 48 kHz is 16 MB, not 67 MB).
+    func stateBytes(sampleRate: Int) -> Int
 
     /// Up movement: maps `io.inputs` to `io.outputs` for `io.count` lanes.
     func forward(_ io: KernelIO)
@@ -57,6 +61,7 @@ extension NeuronKind {
     public var config: NeuronConfig { NeuronConfig() }
     public var traits: KindTraits { [] }
     public var stateBytes: Int { 0 }
+    public func stateBytes(sampleRate: Int) -> Int { stateBytes }
     public var name: String { Self.name }
     public func fieldVariant(uniform: [Bool]) -> FieldVariant { .plain }
     /// Default backward for kinds with no differentiable inputs (sources): adds nothing.

@@ -63,8 +63,8 @@ extension TickPlan {
                 p.initialize(repeating: 0, count: max(16, fieldLanes)); return p
             }
         }
-        for i in 0..<n where net.neurons[i].kind.stateBytes > 0 {
-            let b = net.neurons[i].kind.stateBytes
+        for i in 0..<n where net.neurons[i].kind.stateBytes(sampleRate: t.sampleRate) > 0 {
+            let b = net.neurons[i].kind.stateBytes(sampleRate: t.sampleRate)
             let p = UnsafeMutableRawPointer.allocate(byteCount: b, alignment: 16)
             p.initializeMemory(as: UInt8.self, repeating: 0, count: b)
             states[i] = p
@@ -89,7 +89,7 @@ extension TickPlan {
             }
             if domains[i] == .field { anyField = true; if kind.traits.contains(.spatial) { spatialPorts += kind.inputs.count } }
             if domains[i] == .signal { anySignal = true }
-            states = M.add(states, max(0, kind.stateBytes))
+            states = M.add(states, max(0, kind.stateBytes(sampleRate: net.timing.sampleRate)))
         }
         let t = net.timing
         let lanes = anyField ? max(16, M.add(t.pixels, 15)) : 16
@@ -219,11 +219,12 @@ extension TickPlan {
         defer { oldFields.deallocate() }
         var oldStates: [String: [UInt8]] = [:]
         for (i, p) in states {
-            let b = old.neurons[i].kind.stateBytes
+            let b = old.neurons[i].kind.stateBytes(sampleRate: old.timing.sampleRate)
             oldStates[old.neurons[i].name] = Array(UnsafeRawBufferPointer(start: p, count: b))
         }
         network = new
-        try compile()
+        // compile() refuses (memory) before it releases anything: the running plan stays.
+        do { try compile() } catch { network = old; throw error }
         for (j, nn) in new.neurons.enumerated() {
             guard let i = old.index(of: nn.name), old.neurons[i].kindName == nn.kindName,
                   old.neurons[i].kind.outputs.count == nn.kind.outputs.count else { continue }
@@ -238,7 +239,7 @@ extension TickPlan {
                 default: break
                 }
             }
-            if let bytes = oldStates[nn.name], let p = states[j], bytes.count == nn.kind.stateBytes {
+            if let bytes = oldStates[nn.name], let p = states[j], bytes.count == nn.kind.stateBytes(sampleRate: new.timing.sampleRate) {
                 bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
             }
         }

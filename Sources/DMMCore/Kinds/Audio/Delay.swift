@@ -4,34 +4,38 @@
 /// Doppler).
 /// Feedback goes through the matrix like any other connection (`d.in = src + 0.6 d`), so a
 /// loop adds one tick to the delay time: a block of 64 samples is 1.3 ms at 48 kHz. Config
-/// `max` (seconds, default 1) sizes the buffer, which lives in the neuron's state for sample
-/// rates up to 192 kHz (4 bytes × 192,000 per second of `max`). Stateful: `.notDifferentiable`.
+/// `max` (seconds, default 1) sizes the buffer, which lives in the neuron's state: a power of
+/// two above max × rate samples (60 s at 48 kHz: 16 MB). Stateful: `.notDifferentiable`.
 public struct Delay: NeuronKind {
     public static let name = "delay"
     public static let summary = "fractional delay line: in, time (s); config max (s, default 1)"
     public static let configKeys = ["max"]
     public let config: NeuronConfig
-    /// Longest delay in seconds, and the ring buffer's length (a power of two).
+    /// Longest delay in seconds.
     let maxSeconds: Double
-    let capacity: Int
 
-    /// The highest sample rate the state is sized for.
-    static let maxRate = 192_000.0
+    /// The ring buffer's length at `rate`: the power of two above max × rate + 4 samples
+    /// (rates are capped at 768 kHz here, so the loop is bounded for any input).
+    static func capacity(maxSeconds: Double, rate: Double) -> Int {
+        let samples = Int(min(max(maxSeconds, 0), 60) * min(max(rate, 1), 768_000)) + 4
+        var c = 16
+        while c < samples { c *= 2 }
+        return c
+    }
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
         maxSeconds = try config.number("max", default: 1)
         guard maxSeconds > 0, maxSeconds <= 60 else { throw KindError("delay 'max' must be in (0, 60] seconds, got \(maxSeconds)") }
-        var c = 16
-        while c < Int(maxSeconds * Self.maxRate) + 4 { c *= 2 }
-        capacity = c
     }
 
     public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("time", default: 0.25)] }
     public var outputs: [PortSpec] { [PortSpec("y", .fixed(.signal))] }
     public var traits: KindTraits { [.notDifferentiable] }
-    /// Write position (Int64) at 0, the ring buffer from byte 16.
-    public var stateBytes: Int { 16 + 4 * capacity }
+    /// Write position (Int64) at 0, the ring buffer from byte 16 (at 192 kHz; the engine asks
+    /// ``stateBytes(sampleRate:)``).
+    public var stateBytes: Int { stateBytes(sampleRate: 192_000) }
+    public func stateBytes(sampleRate: Int) -> Int { 16 + 4 * Self.capacity(maxSeconds: maxSeconds, rate: Double(sampleRate)) }
 
     public func forward(_ io: KernelIO) {
         let out = io.outputs[0]
@@ -39,8 +43,9 @@ public struct Delay: NeuronKind {
         let n = max(0, min(io.context.logicalCount, io.count))
         let x = io.inputs[0], time = io.inputs[1]
         let buf = UnsafeMutableRawPointer(st + 16).assumingMemoryBound(to: Float.self)
-        let mask = capacity - 1
         let rate = io.context.sampleRate
+        let capacity = Self.capacity(maxSeconds: maxSeconds, rate: rate)
+        let mask = capacity - 1
         let most = min(maxSeconds * rate, Double(capacity - 2))
         var w = Int(st.get(0, as: Int64.self))
         for j in 0..<n {
