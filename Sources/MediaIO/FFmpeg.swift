@@ -41,17 +41,19 @@ public enum FFmpeg {
     ///   - gif: true for an animated GIF (palettegen/paletteuse, loops forever); false for
     ///     H.264 `yuv420p` at CRF 18 (odd sizes are padded by one pixel, as 4:2:0 requires).
     public static func encodeVideo(
-        framePattern: String, fps: Int, audio: String?, output: String, gif: Bool
+        framePattern: String, fps: Double, audio: String?, output: String, gif: Bool
     ) throws(MediaError) {
         guard let ffmpeg = path() else {
             throw MediaError(
                 path: output,
                 "ffmpeg not found on PATH; install it (apt-get install ffmpeg) to use --mp4/--gif")
         }
-        guard fps >= 1 else { throw MediaError(path: output, "invalid frame rate \(fps)") }
+        // The patch's own rate, fractional ones too (29.97, 0.5): rounding it would make the
+        // video drift from its sound track.
+        guard fps.isFinite, fps > 0, fps <= 1000 else { throw MediaError(path: output, "invalid frame rate \(fps)") }
         let temporary = temporaryOutputPath(for: output)
         var arguments = ["-nostdin", "-y", "-loglevel", "error",
-                         "-framerate", String(fps), "-i", framePattern]
+                         "-framerate", "\(fps)", "-i", framePattern]
         if gif {
             arguments += ["-vf", "split[a][b];[a]palettegen[p];[b][p]paletteuse",
                           "-loop", "0", "-f", "gif"]

@@ -36,7 +36,8 @@ public struct FrameRenderer {
     /// Figures of a finished render.
     public struct Stats: Sendable {
         public var frames: Int
-        public var files: [String]
+        /// The folder the frames went to.
+        public var directory: String
         public var computeSeconds: Double
         public var encodeSeconds: Double
         /// Process CPU seconds (all cores) spent computing and encoding.
@@ -44,8 +45,12 @@ public struct FrameRenderer {
         public var encodeCPUSeconds: Double
         public var bytesWritten: Int
         public var audioSamples: Int
+        /// The path of frame `index` (0-based) of this render. Names are computed, not kept:
+        /// a list of 10 million paths would make memory grow with the length of the render.
+        public func file(_ index: Int) -> String { directory + "/" + FrameRenderer.frameName(index + 1) }
     }
 
+    /// `frame_00001.png` for index 1 (at least five digits, as ffmpeg's `%05d` reads them).
     public static func frameName(_ index: Int) -> String {
         let s = String(index)
         return "frame_" + String(repeating: "0", count: max(0, 5 - s.count)) + s + ".png"
@@ -102,7 +107,6 @@ public struct FrameRenderer {
                                    for: "rendering \(t.width)×\(t.height) frames", hint: "use a smaller --size")
         } catch { throw RenderError(error.description) }
         var frames = [UInt8](repeating: 0, count: frameBytes * batch)
-        var files: [String] = []
         var computeTime = 0.0, encodeTime = 0.0, computeCPU = 0.0, encodeCPU = 0.0, bytes = 0, audioSamples = 0
         var done = 0
         do {
@@ -139,7 +143,6 @@ public struct FrameRenderer {
                                              names: names, png: options.png)
                     if let err = result.error { throw RenderError(err.message) }
                     bytes += result.bytes
-                    files += names
                     encodeTime += Clock.now() - e0
                     encodeCPU += Clock.cpu() - ecpu0
                 }
@@ -152,7 +155,7 @@ public struct FrameRenderer {
         } catch {
             audio?.cancel(); throw RenderError("\(error)")
         }
-        return Stats(frames: done, files: files, computeSeconds: computeTime, encodeSeconds: encodeTime,
+        return Stats(frames: done, directory: options.directory, computeSeconds: computeTime, encodeSeconds: encodeTime,
                      computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
                      bytesWritten: bytes, audioSamples: audioSamples)
     }

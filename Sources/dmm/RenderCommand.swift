@@ -95,12 +95,12 @@ struct Render: ParsableCommand {
             progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")
             if !computeOnly && (mp4 || gif) {
                 let pattern = dir + "/frame_%05d.png"
-                let fps = Int(net.timing.fps.rounded())
+                let fps = net.timing.fps
                 if mp4 { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: opts.audioPath, output: dir + "/\(loaded.name).mp4", gif: false) }
                 if gif { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: nil, output: dir + "/\(loaded.name).gif", gif: true) }
             }
             if let contactSheet, !computeOnly {
-                let picks = (0..<min(8, count)).map { result.files[$0 * (count - 1) / max(1, min(8, count) - 1)] }
+                let picks = (0..<min(8, count)).map { result.file($0 * (count - 1) / max(1, min(8, count) - 1)) }
                 let images = try picks.map { try PNGCodec.read(path: $0) }
                 let sheet = ContactSheet.make(images: images, columns: min(4, images.count), thumbWidth: min(net.timing.width, 160))
                 try PNGCodec.write(sheet, to: contactSheet, options: PNGCodec.Options(level: 9, filter: .all))
