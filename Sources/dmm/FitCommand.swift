@@ -17,7 +17,8 @@ struct Fit: ParsableCommand {
         Minimises the mean squared pixel error over all frames. Writes the fitted patch (same \
         layout and comments, new weights) and, beside it, NAME-sheet.png (targets above, fit \
         below), NAME-loss.png and NAME-loss.csv. Ctrl-C saves NAME-checkpoint.json and exits \
-        130; --resume continues to the same weights an uninterrupted run reaches. \
+        130; --resume continues to the same weights an uninterrupted run reaches. A fit that \
+        completes removes its checkpoint. \
         From scratch, try `dmm template cppn` with --restarts 4 --prune.
         """)
 
@@ -105,7 +106,7 @@ struct Fit: ParsableCommand {
             let eo = BackpropThroughTime.Options(tileLanes: tileLanes, traceBudgetBytes: traceBudget)
             let trainer = resume
                 ? try Trainer(resuming: try Checkpoint.load(from: checkpoint), network: net, targets: targets, options: o,
-                              engineOptions: eo)
+                              engineOptions: eo, checkpointName: checkpoint)
                 : try Trainer(network: net, targets: targets, options: o, engineOptions: eo)
 
             // Ctrl-C: ignore the default action, and let a signal source raise a flag that the
@@ -132,8 +133,10 @@ struct Fit: ParsableCommand {
                 let seconds = Double((ContinuousClock.now - started).components.seconds)
                     + Double((ContinuousClock.now - started).components.attoseconds) * 1e-18
                 let cpu = processCPUSeconds() - cpu0
-                try Checkpoint.save(trainer.state, to: checkpoint)
                 try writeOutputs(r, loaded: loaded, targets: targets, patchPath: out, stem: stem, options: o)
+                // The fit is complete and written: a checkpoint left behind would only be stale
+                // (it is kept on Ctrl-C, which is what --resume is for).
+                Checkpoint.remove(checkpoint)
                 if let warning = r.pruneWarning { FileHandleStderr.write("fit: warning: \(warning)\n") }
                 if !quiet {
                     if r.startDescriptions.count > 1 {
