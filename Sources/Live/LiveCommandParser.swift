@@ -1,5 +1,6 @@
 import DMMCore
 import PatchLanguage
+import Rendering
 
 /// Reads the live command language, one line at a time (stdin, `/dmm/cmd` over OSC).
 ///
@@ -103,7 +104,7 @@ public enum LiveCommandParser {
         case "delta":
             let body = String(dropWords(text, 1))
             guard !body.isEmpty else { throw LiveError("usage: delta {row:{column:dw}}, e.g. delta {s1.a:{one:0.5}}") }
-            do { return .edit(.delta(try VValue(parsing: body)), at: .next) } catch { throw LiveError("ΔW: \(error.message)") }
+            return .edit(.delta(try delta(body)), at: .next)
         case "undo":
             guard args.isEmpty else { throw LiveError("'undo' takes no arguments") }
             return .edit(.undo, at: .next)
@@ -148,6 +149,15 @@ public enum LiveCommandParser {
         let right = sides[1].split(separator: " ").map(String.init)
         guard left.count == 1, !right.isEmpty else { throw LiveError("usage: \(verb) SOURCE -> NEURON.INPUT\(verb == "connect" ? " [WEIGHT]" : "")") }
         return (left[0], right[0], Array(right.dropFirst()))
+    }
+
+    /// A ΔW fragment typed or sent (`delta …`, `/dmm/delta`): `{row:{column:dw}}` is two
+    /// levels deep, so deeper nesting is refused by a linear scan before the V-value parser
+    /// sees it: a hostile fragment nested thousands deep costs microseconds, on no thread's
+    /// time budget.
+    static func delta(_ text: String) throws(LiveError) -> VValue {
+        guard EditLogFile.isShallowDelta(text) else { throw LiveError("ΔW: nested deeper than {row:{column:dw}}") }
+        do { return try VValue(parsing: text) } catch { throw LiveError("ΔW: \(error.message)") }
     }
 
     static func row(_ text: String) throws(LiveError) -> LiveCommand {

@@ -80,8 +80,7 @@ public enum OSCMapping {
                 return .edit(.undo, at: .next)
             case "delta":
                 try count(1...1, ",s: a ΔW fragment such as {s1.a:{one:0.5}}")
-                let text = try str(0, "ΔW")
-                do { return .edit(.delta(try VValue(parsing: text)), at: .next) } catch { throw LiveError("ΔW: \(error.message)") }
+                return .edit(.delta(try LiveCommandParser.delta(try str(0, "ΔW"))), at: .next)
             case "cmd":
                 try count(1...1, ",s: a command line")
                 let cmd = try LiveCommandParser.parse(try str(0, "command"))

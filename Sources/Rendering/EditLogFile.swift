@@ -130,6 +130,7 @@ public enum EditLogFile {
             let column = parts[0].count + 2
             if parts[1].hasPrefix("{") {
                 let d: VValue
+                guard isShallowDelta(parts[1]) else { throw fail(column, "a ΔW is {row:{column:dw}}; this one is nested deeper") }
                 do { d = try VValue(parsing: String(parts[1])) } catch { throw fail(column, "ΔW: \(error.message)") }
                 try checkLeaves(d, fail: { fail(column, $0) })
                 do { try check.apply(delta: d) } catch { throw fail(column, error.message) }
@@ -148,11 +149,32 @@ public enum EditLogFile {
         return out
     }
 
+    /// True when `text` nests braces at most two deep (`{row:{column:dw}}`), braces inside
+    /// quoted keys not counting: a linear scan that lets live input and log readers refuse a
+    /// fragment nested thousands deep before any V-value parser spends time on it.
+    public static func isShallowDelta(_ text: some StringProtocol) -> Bool {
+        var depth = 0, quoted = false, escaped = false
+        for b in text.utf8 {
+            if quoted {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { quoted = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): quoted = true
+            case UInt8(ascii: "{"): depth += 1; if depth > 2 { return false }
+            case UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return true
+    }
+
     /// A ΔW in a log is `{row:{column:dw}}` with finite leaves that stay finite as `Float`.
     static func checkLeaves(_ d: VValue, fail: (String) -> PatchError) throws(PatchError) {
         for leaf in d.leaves {
             guard leaf.path.count == 2 else {
-                throw fail("a ΔW is {row:{column:dw}}; '\(leaf.path.joined(separator: "."))' is not a row and a column")
+                let at = leaf.path.isEmpty ? "at its top level" : "under '\(leaf.path.joined(separator: "."))'"
+                throw fail("a ΔW is {row:{column:dw}}; this one has a number \(at)")
             }
             guard leaf.value.isFinite, Float(leaf.value).isFinite else {
                 throw fail("ΔW \(leaf.path[0]) ← \(leaf.path[1]) is \(leaf.value), not a finite weight change")

@@ -32,6 +32,17 @@ import Live
             (OSCMessage("/dmm/cmd", [.string("at 99999999999999999999 set s1.a 1")]), "'at' needs a tick number from 0 to 1000000000 or +N, not '99999999999999999999'"),
         ]
         for (m, want) in cases { #expect(refusal(m) == want, "\(m)") }
+        // A ΔW nested 10,000 deep (40 KB; 7,000 deep fits a packet) is refused by a linear scan,
+        // not handed to the V-value parser: well under a millisecond of the OSC thread.
+        let deep = String(repeating: "{a:", count: 10_000) + "1" + String(repeating: "}", count: 10_000)
+        let clock = ContinuousClock()
+        var why: String?
+        let spent = clock.measure { why = refusal(OSCMessage("/dmm/delta", [.string(deep)])) }
+        #expect(why == "ΔW: nested deeper than {row:{column:dw}}")
+        #expect(spent < .milliseconds(50), "\(spent)")
+        // Braces inside quoted keys do not count as nesting.
+        #expect(refusal(OSCMessage("/dmm/delta", [.string("{\"s1.a\":{\"{{{\":1}}")])) != "ΔW: nested deeper than {row:{column:dw}}")
+        #expect(refusal(OSCMessage("/dmm/cmd", [.string("delta {s1.a:{one:{x:1}}}")])) == "ΔW: nested deeper than {row:{column:dw}}")
         // In range: still accepted.
         #expect(refusal(OSCMessage("/s1/a", [.float(6.5), .float(2)])) == nil)
         #expect(refusal(OSCMessage("/dmm/set", [.string("s1.a"), .double(-1e15)])) == nil)

@@ -28,6 +28,8 @@ import Live
             (.message(OSCMessage("/dmm/set", [.string("s1.a"), .float(-.nan)])), "must be a finite number"),
             (.message(OSCMessage("/dmm/cmd", [.string("at +9223372036854775807 set s1.a 1")])), "'at' needs a tick number"),
             (.message(OSCMessage("/dmm/cmd", [.string("quit")])), "not available over OSC"),
+            (.message(OSCMessage("/dmm/delta", [.string(String(repeating: "{a:", count: 7_000) + "1" + String(repeating: "}", count: 7_000))])),
+             "ΔW: nested deeper than {row:{column:dw}}"),
         ]
         let malformed: [([UInt8], String)] = [
             (OSCCodec.encode(.message(OSCMessage("/dmm/delta", [.string(deep)]))), "over the 32768-byte limit; dropped"),
@@ -38,7 +40,7 @@ import Live
         ]
         for (k, (packet, why)) in refused.enumerated() {
             udp.send(packet)
-            #expect(p.waitFor("osc: refused from", count: k + 1, stderr: true, timeout: 10), "no refusal for \(packet)")
+            #expect(p.waitFor("osc: refused from", count: k + 1, stderr: true, timeout: 10), "no refusal for \("\(packet)".prefix(80))")
             #expect(p.waitFor(why, stderr: true, timeout: 1) != nil, "expected '\(why)'")
         }
         for (k, (bytes, why)) in malformed.enumerated() {
@@ -57,7 +59,7 @@ import Live
         p.closeInput()
         #expect(p.wait() == 0, "\(p.stderr)")
         #expect(p.stdout.contains { $0.contains("@0 osc: set s1.a 3") })
-        #expect(p.stdout.contains { $0.contains("OSC: 15 packets, 5 malformed, 8 refused") }, "\(p.stdout)")
+        #expect(p.stdout.contains { $0.contains("OSC: 16 packets, 5 malformed, 9 refused") }, "\(p.stdout)")
         // The log replays (and names its patch).
         let r = try DMMProcess.run(["render", "p.dmm", "--replay", "osc.log", "-o", "replay", "--frames", "8", "-q"], cwd: dir)
         #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
