@@ -78,9 +78,10 @@ struct Fit: ParsableCommand {
 
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }
-        guard lr > 0 else { throw ValidationError("--lr must be > 0") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a finite number > 0") }
         guard restarts >= 1 else { throw ValidationError("--restarts must be ≥ 1") }
-        guard l1 >= 0 else { throw ValidationError("--l1 must be ≥ 0") }
+        if let trialSteps, trialSteps < 1 { throw ValidationError("--trial-steps must be ≥ 1") }
+        guard l1 >= 0, l1.isFinite else { throw ValidationError("--l1 must be a finite number ≥ 0") }
         guard (0...(1 << 20)).contains(tileLanes) else { throw ValidationError("--tile-lanes must be 0 (automatic) to 1048576") }
         guard (1...(1 << 40)).contains(traceBudget) else { throw ValidationError("--trace-budget must be 1 to 2^40 bytes") }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }

@@ -163,6 +163,34 @@ import Live
         #expect(!log.edits.isEmpty)
     }
 
+    /// A `--watch` reload whose weights are out of range (a saved patch with 1e30, or a weight
+    /// that overflowed Float to inf) is refused whole: the running patch is unchanged and
+    /// finite, and a good reload afterwards still morphs in.
+    @Test func morphToOutOfRangeWeightsIsRefused() throws {
+        let s = try SteppedSession(LiveFixtures.visual, frames: 10)
+        s.step(1)
+        for (line, bad) in [("s1.a = 6", "s1.a = 1e30"), ("fb.zoom = 1.02", "fb.zoom = -1e20")] {
+            let saved = try LiveFixtures.loaded(LiveFixtures.visual.replacingOccurrences(of: line, with: bad))
+            s.session.enqueue(.morph(to: saved.network, document: saved.document, over: .ticks(2)), source: .watch)
+            s.step(1)
+        }
+        var inf = try LiveFixtures.loaded(LiveFixtures.visual)
+        if let r = inf.network.input("s1", "a"), let c = inf.network.output("one", nil) { inf.network.matrix.set(r, c, .infinity) }
+        s.session.enqueue(.morph(to: inf.network, document: inf.document, over: .ticks(2)), source: .watch)
+        s.step(1)
+        let rejected = s.events.rejected
+        #expect(rejected.count == 3, "\(rejected)")
+        #expect(rejected.contains { $0.hasSuffix("s1.a ← one would become 1e+30, outside the weight range ±1e15") })
+        #expect(rejected.contains { $0.hasSuffix("fb.zoom ← one would become -1e+20, outside the weight range ±1e15") })
+        #expect(rejected.contains { $0.hasSuffix("s1.a ← one would become inf, which is not a finite weight") })
+        #expect(s.weight("s1.a", "one") == 6)
+        let good = try LiveFixtures.loaded(LiveFixtures.visual.replacingOccurrences(of: "s1.a = 6", with: "s1.a = 2"))
+        s.session.enqueue(.morph(to: good.network, document: good.document, over: .ticks(2)), source: .watch)
+        s.step(3)
+        #expect(s.weight("s1.a", "one") == 2)
+        s.finish()
+    }
+
     /// The edit log names its patch: the same patch replays without a word, another one is an
     /// error before any edit line is read, an old log without a hash is a warning.
     @Test func theLogCarriesThePatchHash() throws {
