@@ -134,9 +134,21 @@ struct LiveRun: ParsableCommand {
         }
     }
 
+    /// True when both paths name the same existing file (or are the same text).
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     /// Runs the session; returns true when it ended by Ctrl-C.
     private func runSession() throws -> Bool {
         let loaded = try load()
+        // The log is created with O_TRUNC: aimed at the patch itself it would erase it.
+        if let record, let patch, Self.samePath(record, patch) {
+            throw ValidationError("--record \(record) is the patch file; the log would overwrite it")
+        }
         let net = loaded.network
         var options = LiveSession.Options()
         options.frames = frames
