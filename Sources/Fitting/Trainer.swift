@@ -65,27 +65,29 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Continues from a checkpoint. The patch and options must be those of the checkpoint
-    /// (`steps` may differ: a finished fit can be extended).
+    /// (`steps` may differ: a finished fit can be extended). The whole state is validated
+    /// first (`Checkpoint.validate`), so a corrupted file is an error naming `checkpointName`,
+    /// never a trap.
     public init(resuming saved: FitState, network: Network, targets: FitTargets, options: FitOptions,
-                engineOptions: BackpropThroughTime.Options = .init()) throws(FitError) {
+                engineOptions: BackpropThroughTime.Options = .init(), checkpointName: String = "the checkpoint") throws(FitError) {
         guard saved.options.trajectoryKey == options.trajectoryKey else {
-            throw FitError("the checkpoint was made with different options (\(Self.difference(saved.options, options))); run without --resume to start over")
+            throw FitError("\(checkpointName): made with different options (\(Self.difference(saved.options, options))); run without --resume to start over")
         }
         self.network = network
         self.targets = targets
         self.engineOptions = engineOptions
+        let first = try BackpropThroughTime(network: network, targets: targets, frames: options.frames, options: engineOptions)
+        try Checkpoint.validate(saved, parameters: first.parameters, options: options, name: checkpointName)
         var s = saved
         s.options = options
         if s.phase == .done && options.steps > (s.runs.first?.step ?? 0) && !options.prune { s.phase = .main }
         state = s
+        let warmUp = try Self.warmUp(network, s.runs.first, saved.parameters)
         engines = []
         for _ in 0..<max(1, s.runs.count) {
-            engines.append(try BackpropThroughTime(network: network, targets: targets, frames: options.frames,
-                                                   warmUp: try Self.warmUp(network, s.runs.first, saved.parameters),
+            if engines.isEmpty && warmUp == first.warmUpTicks { engines.append(first); continue }
+            engines.append(try BackpropThroughTime(network: network, targets: targets, frames: options.frames, warmUp: warmUp,
                                                    options: engineOptions))
-        }
-        guard engines[0].parameters == saved.parameters else {
-            throw FitError("the checkpoint belongs to a patch with other weights; run without --resume to start over")
         }
     }
 

@@ -1,4 +1,5 @@
 import DMMCore
+import PatchLanguage
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -19,12 +20,17 @@ public final class EditRecorder: @unchecked Sendable {
     /// Lines written so far (comments excluded).
     public private(set) var lines = 0
 
-    /// Creates (or truncates) the log and writes a comment header naming the patch.
-    public init(path: String, patch: String) throws(LiveError) {
+    /// Creates (or truncates) the log and writes a comment header naming the patch and, when
+    /// given, its hash (`EditLogFile.patchHash`): the replay checks it, so that the log cannot
+    /// silently be replayed on another patch. (Pass `document`; without it the log replays
+    /// with a warning, as logs from before hashes do.)
+    public init(path: String, patch: String, document: PatchDocument? = nil) throws(LiveError) {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw LiveError("\(path): cannot create edit log: \(String(cString: strerror(errno)))") }
-        write("# dmm live edit log for \(patch): TICK<TAB>ΔW, replay with dmm render \(patch) --replay \(path)\n")
+        var header = "# dmm live edit log for \(patch): TICK<TAB>ΔW, replay with dmm render \(patch) --replay \(path)\n"
+        if let document { header += EditLogFile.hashLine(EditLogFile.patchHash(document)) + "\n" }
+        write(header)
     }
 
     deinit { close() }

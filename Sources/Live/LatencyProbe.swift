@@ -38,6 +38,15 @@ public enum LatencyProbe {
         /// The median of `v` (NaN when empty).
         public static func median(_ v: [Double]) -> Double { pct(v, 0.5) }
 
+        /// `x` rounded to `places` decimals as text; "n/a" when it is not finite (no packet
+        /// arrived), so no figure can trap the report.
+        static func fixed(_ x: Double, places: Int) -> String {
+            guard x.isFinite, abs(x) < 1e12 else { return "n/a" }
+            var scale = 1.0
+            for _ in 0..<places { scale *= 10 }
+            return String((x * scale).rounded() / scale)
+        }
+
         static func pct(_ v: [Double], _ p: Double) -> Double {
             guard !v.isEmpty else { return .nan }
             let s = v.sorted()
@@ -45,23 +54,23 @@ public enum LatencyProbe {
         }
 
         func line(_ name: String, _ v: [Double]) -> String {
-            func ms(_ x: Double) -> String { String(Double(Int((x * 1e6).rounded())) / 1000) }
+            func ms(_ x: Double) -> String { Self.fixed(x * 1000, places: 3) }
             return "\(name): median \(ms(Self.pct(v, 0.5))) ms, p90 \(ms(Self.pct(v, 0.9))) ms, p99 \(ms(Self.pct(v, 0.99))) ms, max \(ms(v.max() ?? .nan)) ms"
         }
 
         public var description: String {
-            let tick = String(Double(Int((secondsPerTick * 1e6).rounded())) / 1000)
+            let tick = Self.fixed(secondsPerTick * 1000, places: 3)
             return """
             OSC latency over loopback UDP, \(count) packets, one tick = \(tick) ms
               \(line("packet arrival → tick applied", arrivalToApplied))
               \(line("sendto → tick applied        ", sendToApplied))
-              applied at the next tick: \(String(Double(Int(nextTickShare * 1000)) / 10)) %\(lost > 0 ? ", lost: \(lost)" : "")
+              applied at the next tick: \(Self.fixed(nextTickShare * 100, places: 1)) %\(lost > 0 ? ", lost: \(lost)" : "")
             """
         }
 
         /// One JSON line for scripts.
         public var json: String {
-            func us(_ x: Double) -> String { String(Int((x * 1e6).rounded())) }
+            func us(_ x: Double) -> String { x.isFinite && abs(x) < 1e9 ? String(Int((x * 1e6).rounded())) : "null" }
             return "{\"packets\": \(count), \"tick_us\": \(us(secondsPerTick)), "
                 + "\"arrival_to_applied_us\": {\"median\": \(us(Self.pct(arrivalToApplied, 0.5))), \"p90\": \(us(Self.pct(arrivalToApplied, 0.9))), \"p99\": \(us(Self.pct(arrivalToApplied, 0.99))), \"max\": \(us(arrivalToApplied.max() ?? 0))}, "
                 + "\"send_to_applied_us\": {\"median\": \(us(Self.pct(sendToApplied, 0.5))), \"p99\": \(us(Self.pct(sendToApplied, 0.99)))}, "

@@ -148,7 +148,7 @@ public final class LineEditor: @unchecked Sendable {
         guard var b = byteIfReady() else { return }
         var number = 0
         while b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
-            number = number * 10 + Int(b - UInt8(ascii: "0"))
+            number = min(number, 100_000) * 10 + Int(b - UInt8(ascii: "0"))   // bounded: any digit run
             guard let n = byteIfReady() else { return }
             b = n
         }
@@ -201,6 +201,14 @@ public final class LineEditor: @unchecked Sendable {
                 write(text + "\n")
             }
         }
+    }
+
+    /// Prints an error or a warning (any thread): on a terminal like `print(_:)`, in the
+    /// same place as everything else; otherwise on stderr, so that a script or a pipe can
+    /// tell what went wrong from what was asked for (replies, the applied edits).
+    public func printProblem(_ text: String) {
+        if interactive { print(text); return }
+        lock.locked { Platform.writeAll(2, text + "\n") }
     }
 
     /// Writes raw bytes to the terminal under the editor's lock (the preview), restoring the

@@ -25,7 +25,7 @@ public enum LiveClock {
     public static func sleep(until deadline: Double) {
         guard deadline.isFinite else { return }
         var ts = timespec()
-        let whole = deadline.rounded(.down)
+        let whole = min(deadline, 1e15).rounded(.down)   // clamped: Int(whole) is total
         ts.tv_sec = Int(whole)
         ts.tv_nsec = min(999_999_999, Int((deadline - whole) * 1e9))
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}

@@ -1,5 +1,6 @@
 import DMMCore
 import PatchLanguage
+import Rendering
 
 /// Reads the live command language, one line at a time (stdin, `/dmm/cmd` over OSC).
 ///
@@ -31,9 +32,9 @@ public enum LiveCommandParser {
         if words[0] == "at" {
             guard words.count >= 3 else { throw LiveError("usage: at TICK COMMAND (e.g. at 120 set s1.a 3, or at +30 …)") }
             let t = words[1]
-            if t.hasPrefix("+"), let n = Int(t.dropFirst()), n >= 0 { time = .later(n) }
-            else if let n = Int(t), n >= 0 { time = .tick(n) }
-            else { throw LiveError("'at' needs a tick number ≥ 0 or +N, not '\(t)'") }
+            if t.hasPrefix("+"), let n = LiveLimits.tickCount(t.dropFirst()) { time = .later(n) }
+            else if let n = LiveLimits.tickCount(t) { time = .tick(n) }
+            else { throw LiveError("'at' needs a tick number from 0 to \(LiveLimits.maxTick) or +N, not '\(t)'") }
             words.removeFirst(2)
             let rest = dropWords(text, 2)
             let cmd = try parseCommand(words, rest: rest)
@@ -71,7 +72,7 @@ public enum LiveCommandParser {
             }
             let r = try rowName(args[0])
             let v = try number(args[1], what: "value")
-            guard let d = LiveDuration(args[2]) else { throw LiveError("'\(args[2])' is not a duration: write 2s, 500ms, 1.5 or 30t") }
+            guard let d = LiveDuration(args[2]) else { throw LiveError("'\(args[2])' is not a duration: \(LiveDuration.usage)") }
             let src = args.count == 4 ? try columnName(args[3]) : "one"
             return .edit(.set(WeightKey(row: r, column: src), value: v, over: d), at: .next)
         case "connect", "cut", "disconnect":
@@ -84,7 +85,9 @@ public enum LiveCommandParser {
             var extra = parts.after
             if !cut, let first = extra.first { weight = try number(first, what: "weight"); extra.removeFirst() }
             if let first = extra.first {
-                guard let d = LiveDuration(first) else { throw LiveError("unexpected '\(first)' after the \(cut ? "row" : "weight")") }
+                guard let d = LiveDuration(first) else {
+                    throw LiveError("unexpected '\(first)' after the \(cut ? "row" : "weight"); a duration must be one: \(LiveDuration.usage)")
+                }
                 over = d; extra.removeFirst()
             }
             guard extra.isEmpty else { throw LiveError("unexpected '\(extra[0])'") }
@@ -101,7 +104,7 @@ public enum LiveCommandParser {
         case "delta":
             let body = String(dropWords(text, 1))
             guard !body.isEmpty else { throw LiveError("usage: delta {row:{column:dw}}, e.g. delta {s1.a:{one:0.5}}") }
-            do { return .edit(.delta(try VValue(parsing: body)), at: .next) } catch { throw LiveError("ΔW: \(error.message)") }
+            return .edit(.delta(try delta(body)), at: .next)
         case "undo":
             guard args.isEmpty else { throw LiveError("'undo' takes no arguments") }
             return .edit(.undo, at: .next)
@@ -116,7 +119,9 @@ public enum LiveCommandParser {
             return .save(args.first)
         case "step", "tick":
             guard args.count <= 1 else { throw LiveError("usage: step [N]") }
-            guard let n = args.isEmpty ? 1 : Int(args[0]), n >= 0 else { throw LiveError("'step' needs a whole number of ticks ≥ 0, not '\(args[0])'") }
+            guard let n = args.isEmpty ? 1 : LiveLimits.tickCount(args[0]) else {
+                throw LiveError("'step' needs a whole number of ticks from 0 to \(LiveLimits.maxTick), not '\(args[0])'")
+            }
             return .step(n)
         case "status":
             return .status
@@ -144,6 +149,15 @@ public enum LiveCommandParser {
         let right = sides[1].split(separator: " ").map(String.init)
         guard left.count == 1, !right.isEmpty else { throw LiveError("usage: \(verb) SOURCE -> NEURON.INPUT\(verb == "connect" ? " [WEIGHT]" : "")") }
         return (left[0], right[0], Array(right.dropFirst()))
+    }
+
+    /// A ΔW fragment typed or sent (`delta …`, `/dmm/delta`): `{row:{column:dw}}` is two
+    /// levels deep, so deeper nesting is refused by a linear scan before the V-value parser
+    /// sees it: a hostile fragment nested thousands deep costs microseconds, on no thread's
+    /// time budget.
+    static func delta(_ text: String) throws(LiveError) -> VValue {
+        guard EditLogFile.isShallowDelta(text) else { throw LiveError("ΔW: nested deeper than {row:{column:dw}}") }
+        do { return try VValue(parsing: text) } catch { throw LiveError("ΔW: \(error.message)") }
     }
 
     static func row(_ text: String) throws(LiveError) -> LiveCommand {
@@ -185,9 +199,10 @@ public enum LiveCommandParser {
         return s.allSatisfy { $0 == "_" || (($0.isLetter || $0.isNumber) && $0.isASCII) }
     }
 
+    /// A weight or value typed on a command line: a finite number within the weight range.
     static func number(_ s: String, what: String) throws(LiveError) -> Double {
-        guard let v = Double(s), v.isFinite else { throw LiveError("the \(what) must be a number, not '\(s)'") }
-        return v
+        guard let v = Double(s) else { throw LiveError("the \(what) must be a number, not '\(s)'") }
+        return try LiveLimits.checkValue(v, what)
     }
 
     /// The command reference printed by `help`.

@@ -108,12 +108,13 @@ extension LiveSession {
             let (r, c) = try key.resolve(in: net)
             let canonical = WeightKey.of(r, c, in: net)
             let old = net.matrix[r, c]
+            let target = try LiveLimits.weight(value, canonical.description)
             let ticks = over.map { $0.ticks(secondsPerTick: secondsPerTick) } ?? smoothingTicks(c, in: net)
             var trial = net
-            setWeight(&trial, r, c, Float(value), touched: &touched)
+            setWeight(&trial, r, c, target, touched: &touched)
             try checkDomains(trial, against: net)
             glides.removeAll { $0.key == canonical }
-            if ticks <= 1 { net = trial } else { glides.append(Glide(key: canonical, from: old, to: Float(value), ticks: ticks)) }
+            if ticks <= 1 { net = trial } else { glides.append(Glide(key: canonical, from: old, to: target, ticks: ticks)) }
             return UndoRecord(label: edit.summary, weights: [(canonical, old)])
 
         case .row(let row, let terms, let adds):
@@ -127,7 +128,7 @@ extension LiveSession {
                 let (_, c) = try WeightKey(row: row, column: t.column).resolve(in: net)
                 sums[c, default: adds ? Double(net.matrix[r, c]) : 0] += t.weight
             }
-            for (c, v) in sums { targets[c] = Float(v) }
+            for (c, v) in sums { targets[c] = try LiveLimits.weight(v, WeightKey.of(r, c, in: net).description) }
             return try setTargets(targets.map { (r, $0.key, $0.value) }, label: edit.summary, net: &net, touched: &touched)
 
         case .delta(let d):
@@ -137,7 +138,8 @@ extension LiveSession {
                 for (colKey, w) in cols.children {
                     let (r, c) = try WeightKey(row: rowKey, column: colKey).resolve(in: net)
                     guard w.children.isEmpty else { throw LiveError("ΔW '\(rowKey)' → '\(colKey)' must be a number") }
-                    changes.append((r, c, net.matrix[r, c] + Float(w.number)))
+                    let sum = Double(net.matrix[r, c]) + w.number
+                    changes.append((r, c, try LiveLimits.weight(sum, WeightKey.of(r, c, in: net).description)))
                 }
             }
             if d.number != 0 { throw LiveError("a ΔW has no scalar part: write {row:{column:dw}}") }
@@ -257,7 +259,7 @@ extension LiveSession {
             kind = d[c.neuron]
         }
         guard kind == .signal else { return 1 }
-        return max(1, Int((options.smoothing / secondsPerTick).rounded(.up)))
+        return LiveLimits.ticks(options.smoothing, secondsPerTick: secondsPerTick, rounding: .up)
     }
 
     /// Every weight whose row or column belongs to `name`, by name (for undo records).
@@ -326,7 +328,7 @@ extension LiveSession {
         var changes: [(PortRef, PortRef, Float)] = []
         for (k, v) in wanted {
             guard let rc = try? k.resolve(in: net) else { continue }
-            if net.matrix[rc.0, rc.1] != v { changes.append((rc.0, rc.1, v)) }
+            if net.matrix[rc.0, rc.1] != v { changes.append((rc.0, rc.1, try LiveLimits.weight(Double(v), k.description))) }
         }
         changes.sort { ($0.0, $0.1) < ($1.0, $1.1) }
         var ticks = over.ticks(secondsPerTick: secondsPerTick)

@@ -35,6 +35,9 @@ extension LiveSession {
         case .nothing: return .none
         case .edit(let e, let at):
             if let problem = precheck(e) { return .error(problem) }
+            if queue.withLock({ $0.items.count }) >= LiveSession.maxQueued {
+                return .error("\(LiveSession.maxQueued) edits are already waiting for their ticks; '\(e.summary)' was dropped")
+            }
             let due = enqueue(e, at: at, source: source, arrival: arrival)
             return .queued(e.summary, due: due)
         case .show(let n): return show(n)
@@ -66,12 +69,22 @@ extension LiveSession {
         }
         do throws(LiveError) {
             switch e {
-            case .set(let k, _, _): _ = try k.resolve(in: net)
+            case .set(let k, let v, _):
+                _ = try k.resolve(in: net)
+                _ = try LiveLimits.checkValue(v, "value")
             case .row(let r, let terms, _):
                 _ = try WeightKey(row: r, column: "one").resolve(in: net)
-                for t in terms { _ = try WeightKey(row: r, column: t.column).resolve(in: net) }
+                for t in terms {
+                    _ = try WeightKey(row: r, column: t.column).resolve(in: net)
+                    _ = try LiveLimits.checkValue(t.weight, "weight of \(t.column)")
+                }
             case .delta(let d):
-                for (r, cols) in d.children { for (c, _) in cols.children { _ = try WeightKey(row: r, column: c).resolve(in: net) } }
+                for (r, cols) in d.children {
+                    for (c, w) in cols.children {
+                        _ = try WeightKey(row: r, column: c).resolve(in: net)
+                        _ = try LiveLimits.checkValue(w.number, "ΔW \(r) ← \(c)")
+                    }
+                }
             case .declare(_, let kind, let config):
                 do { _ = try NeuronEdit.makeKind(kind, config: config, registry: options.registry) }
                 catch { throw LiveError(error.message + Suggest.hint(kind, options.registry.names)) }

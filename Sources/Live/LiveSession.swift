@@ -48,6 +48,10 @@ public final class LiveSession: @unchecked Sendable {
         public init() {}
     }
 
+    /// Edits that may wait in the queue at once: a flood of far-future `at` edits or timed
+    /// bundles is refused instead of growing without bound.
+    public static let maxQueued = 100_000
+
     /// How this session runs (fixed at creation).
     public let options: Options
     /// The patch file (for `save` and messages).
@@ -154,8 +158,13 @@ public final class LiveSession: @unchecked Sendable {
     /// how OSC bundle timetags are placed. Nil when that moment is already past (next tick).
     public func tick(atWallTime unix: Double) -> Int? {
         let a = anchor.withLock { $0 }
-        let t = a.tick + Int(((unix - a.wall) / secondsPerTick).rounded(.up))
-        return t <= currentTick ? nil : t
+        let ahead = ((unix - a.wall) / secondsPerTick).rounded(.up)
+        // Range-checked before the conversion: a timetag decades away (or NaN) is capped at
+        // the last tick an edit may name instead of trapping.
+        guard ahead.isFinite || ahead == .infinity else { return nil }
+        if ahead <= Double(-LiveLimits.maxTick) { return nil }
+        let t = a.tick + (ahead >= Double(LiveLimits.maxTick) ? LiveLimits.maxTick : Int(ahead))
+        return t <= currentTick ? nil : min(t, LiveLimits.maxTick)
     }
 
     // MARK: Running

@@ -61,9 +61,9 @@ public final class LiveCondition: @unchecked Sendable {
 
     /// Waits (mutex held by the caller through `locked`) until signalled or `timeout` seconds.
     public func wait(timeout: Double) {
-        let deadline = LiveClock.now() + timeout
+        let deadline = LiveClock.now() + (timeout.isFinite ? max(0, timeout) : 0)
         var ts = timespec()
-        let whole = deadline.rounded(.down)
+        let whole = min(deadline, 1e15).rounded(.down)   // clamped: Int(whole) is total
         ts.tv_sec = Int(whole)
         ts.tv_nsec = min(999_999_999, Int((deadline - whole) * 1e9))
         pthread_cond_timedwait(&cond, &mutex, &ts)

@@ -109,6 +109,7 @@ public enum OSCCodec {
             guard n < end else { throw OSCError("string without its terminating NUL", at: pos) }
             let padded = (n - pos + 1 + 3) & ~3
             guard pos + padded <= end else { throw OSCError("string padding runs past the end", at: pos) }
+            for k in (n + 1)..<(pos + padded) where base[k] != 0 { throw OSCError("string padding byte \(base[k]) is not NUL", at: k) }
             guard let s = String(validating: UnsafeBufferPointer(rebasing: base[pos..<n]), as: UTF8.self) else {
                 throw OSCError("string is not UTF-8", at: pos)
             }
@@ -123,6 +124,7 @@ public enum OSCCodec {
             guard size >= 0, size <= remaining else { throw OSCError("blob size \(size) is invalid (\(remaining) bytes left)", at: at) }
             let padded = (size + 3) & ~3
             guard padded <= remaining else { throw OSCError("blob padding runs past the end", at: at) }
+            for k in (pos + size)..<(pos + padded) where base[k] != 0 { throw OSCError("blob padding byte \(base[k]) is not NUL", at: k) }
             let out = Array(base[pos..<(pos + size)])
             pos += padded
             return out
@@ -149,7 +151,7 @@ public enum OSCCodec {
                 case .float(let v): put32(v.bitPattern, &out)
                 case .string(let s), .symbol(let s): putString(s, &out)
                 case .blob(let b):
-                    put32(UInt32(b.count), &out)
+                    put32(UInt32(clamping: b.count), &out)
                     out += b
                     while out.count % 4 != 0 { out.append(0) }
                 case .int64(let v): put64(UInt64(bitPattern: v), &out)
@@ -165,7 +167,7 @@ public enum OSCCodec {
             for e in elements {
                 var sub: [UInt8] = []
                 write(e, into: &sub)
-                put32(UInt32(sub.count), &out)
+                put32(UInt32(clamping: sub.count), &out)
                 out += sub
             }
         }
@@ -188,8 +190,12 @@ public enum OSCCodec {
     // MARK: Timetags
 
     /// Wall-clock seconds since 1970 as an NTP timetag (seconds since 1900, 32.32 fixed point).
+    /// Times before 1900 or not finite give `immediately`; times past 2036 (the end of the
+    /// 32-bit NTP era) the last representable second: total for any Double.
     public static func timetag(unix: Double) -> UInt64 {
         let ntp = unix + LiveClock.ntpOffset
+        guard ntp.isFinite, ntp >= 0 else { return immediately }
+        guard ntp < 4_294_967_295 else { return 0xFFFF_FFFF << 32 }
         let secs = ntp.rounded(.down)
         return UInt64(secs) << 32 | UInt64(((ntp - secs) * 4_294_967_296).rounded(.down))
     }

@@ -24,8 +24,15 @@ public enum OSCMapping {
     public static func command(for m: OSCMessage) throws(LiveError) -> LiveCommand {
         let a = m.arguments
         func num(_ i: Int, _ what: String) throws(LiveError) -> Double {
-            guard i < a.count, let v = a[i].number, v.isFinite else { throw LiveError("\(m.address): argument \(i + 1) (\(what)) must be a number") }
-            return v
+            guard i < a.count, let v = a[i].number else { throw LiveError("\(m.address): argument \(i + 1) (\(what)) must be a number") }
+            do { return try LiveLimits.checkValue(v, what) } catch { throw LiveError("\(m.address): argument \(i + 1): \(error.message)") }
+        }
+        func duration(_ i: Int) throws(LiveError) -> LiveDuration {
+            guard i < a.count, let v = a[i].number else { throw LiveError("\(m.address): argument \(i + 1) (seconds) must be a number") }
+            guard let d = LiveDuration(seconds: v) else {
+                throw LiveError("\(m.address): argument \(i + 1): \(v.isFinite ? VNumber.text(v) : "\(v)") seconds is not a duration from 0 to \(Int(LiveLimits.maxSeconds)) s")
+            }
+            return d
         }
         func str(_ i: Int, _ what: String) throws(LiveError) -> String {
             guard i < a.count, let s = a[i].text else { throw LiveError("\(m.address): argument \(i + 1) (\(what)) must be a string") }
@@ -46,16 +53,16 @@ public enum OSCMapping {
             case "glide":
                 try count(3...4, ",sff[s]: row, value, seconds[, source]")
                 let row = try LiveCommandParser.rowName(try str(0, "row"))
-                let secs = try num(2, "seconds")
-                guard secs >= 0 else { throw LiveError("\(m.address): seconds must be ≥ 0") }
+                let value = try num(1, "value")
+                let over = try duration(2)
                 let src = a.count == 4 ? try LiveCommandParser.columnName(try str(3, "source")) : "one"
-                return .edit(.set(WeightKey(row: row, column: src), value: try num(1, "value"), over: .seconds(secs)), at: .next)
+                return .edit(.set(WeightKey(row: row, column: src), value: value, over: over), at: .next)
             case "connect":
                 try count(2...4, ",ss[f][f]: source, row[, weight[, seconds]]")
                 let src = try LiveCommandParser.columnName(try str(0, "source"))
                 let row = try LiveCommandParser.rowName(try str(1, "row"))
                 let w = a.count >= 3 ? try num(2, "weight") : 1
-                let over: LiveDuration? = a.count == 4 ? .seconds(max(0, try num(3, "seconds"))) : nil
+                let over: LiveDuration? = a.count == 4 ? try duration(3) : nil
                 return .edit(.set(WeightKey(row: row, column: src), value: w, over: over), at: .next)
             case "cut":
                 try count(2...2, ",ss: source, row")
@@ -73,8 +80,7 @@ public enum OSCMapping {
                 return .edit(.undo, at: .next)
             case "delta":
                 try count(1...1, ",s: a ΔW fragment such as {s1.a:{one:0.5}}")
-                let text = try str(0, "ΔW")
-                do { return .edit(.delta(try VValue(parsing: text)), at: .next) } catch { throw LiveError("ΔW: \(error.message)") }
+                return .edit(.delta(try LiveCommandParser.delta(try str(0, "ΔW"))), at: .next)
             case "cmd":
                 try count(1...1, ",s: a command line")
                 let cmd = try LiveCommandParser.parse(try str(0, "command"))
@@ -94,9 +100,7 @@ public enum OSCMapping {
             return .edit(.set(WeightKey(row: row, column: try LiveCommandParser.columnName(src)), value: v, over: nil), at: .next)
         }
         if a.count == 2 {
-            let secs = try num(1, "seconds")
-            guard secs >= 0 else { throw LiveError("\(m.address): seconds must be ≥ 0") }
-            return .edit(.set(WeightKey(row: row, column: "one"), value: v, over: .seconds(secs)), at: .next)
+            return .edit(.set(WeightKey(row: row, column: "one"), value: v, over: try duration(1)), at: .next)
         }
         return .edit(.set(WeightKey(row: row, column: "one"), value: v, over: nil), at: .next)
     }

@@ -22,6 +22,11 @@ public final class OSCServer: @unchecked Sendable {
         case malformed(reason: String, count: Int, from: String)
     }
 
+    /// The largest datagram decoded (bytes): anything longer is dropped unread as malformed,
+    /// so one packet can only cost the OSC thread a bounded amount of decoding and parsing
+    /// (a real controller sends a few dozen bytes; a big ΔW fragment a few kilobytes).
+    public static let maxPacketBytes = 32_768
+
     /// The bound IPv4 address.
     public let host: String
     /// The bound port (the one asked for, or the one the system chose for port 0).
@@ -82,7 +87,9 @@ public final class OSCServer: @unchecked Sendable {
     public func stop() { running.store(false, ordering: .relaxed) }
 
     private func loop() {
-        var buf = [UInt8](repeating: 0, count: 65_536)
+        // One byte more than the limit, and MSG_TRUNC: recvfrom reports the datagram's real
+        // length, so an oversize packet is recognised without being read.
+        var buf = [UInt8](repeating: 0, count: Self.maxPacketBytes + 1)
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while running.load(ordering: .relaxed) {
             pfd.revents = 0
@@ -91,19 +98,30 @@ public final class OSCServer: @unchecked Sendable {
             var len = socklen_t(MemoryLayout<sockaddr_in>.size)
             let n = buf.withUnsafeMutableBytes { b in
                 withUnsafeMutablePointer(to: &from) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, b.baseAddress, b.count, 0, $0, &len) }
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, b.baseAddress, b.count, Int32(MSG_TRUNC), $0, &len) }
                 }
             }
             let arrival = LiveClock.now()
             guard n >= 0 else { continue }
+            if n > Self.maxPacketBytes { oversize(n, from: from); continue }
             handle(Array(buf[0..<n]), arrival: arrival, from: from)
         }
+    }
+
+    /// Counts, reports and answers a datagram over `maxPacketBytes`.
+    private func oversize(_ n: Int, from: sockaddr_in) {
+        receivedCount.add(1, ordering: .relaxed)
+        let why = "packet of \(n) bytes is over the \(Self.maxPacketBytes)-byte limit; dropped"
+        let count = malformedCount.add(1, ordering: .relaxed).newValue
+        onEvent?(.malformed(reason: why, count: count, from: Self.text(from)))
+        reply(.message(OSCMessage("/dmm/error", [.string(why)])), to: from)
     }
 
     /// Decodes one datagram and dispatches what it holds. Internal for tests.
     func handle(_ bytes: [UInt8], arrival: Double, from: sockaddr_in) {
         let who = Self.text(from)
         receivedCount.add(1, ordering: .relaxed)
+        if bytes.count > Self.maxPacketBytes { receivedCount.add(-1, ordering: .relaxed); oversize(bytes.count, from: from); return }
         let packet: OSCPacket
         do { packet = try OSCCodec.decode(bytes) } catch {
             let n = malformedCount.add(1, ordering: .relaxed).newValue
@@ -169,6 +187,7 @@ public final class OSCSender: @unchecked Sendable {
 
     /// A socket aimed at `host:port` (IPv4).
     public init(host: String = "127.0.0.1", port: Int) throws(LiveError) {
+        guard (0...65535).contains(port) else { throw LiveError("port must be 0 to 65535, not \(port)") }
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else { throw LiveError("'\(host)' is not an IPv4 address") }

@@ -39,7 +39,8 @@ public final class PCMStreamSink: LiveSink, @unchecked Sendable {
 
     private init(fd: Int32, player: AudioPlayer?, sampleRate: Int, maxSeconds: Double) {
         self.fd = fd; self.player = player
-        maxSamples = max(1024, Int(Double(sampleRate) * maxSeconds) * 2)
+        let samples = Double(sampleRate) * maxSeconds
+        maxSamples = samples.isFinite && samples < 1e9 ? max(1024, Int(samples) * 2) : 1024   // range-checked first
         LiveThread.start { [self] in writer() }
     }
 

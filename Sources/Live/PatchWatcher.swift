@@ -51,7 +51,7 @@ public final class PatchWatcher: @unchecked Sendable {
     static func stamp(_ path: String) -> [Int]? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
-        return [Int(st.st_ino), Int(st.st_size), st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec]
+        return [Int(truncatingIfNeeded: st.st_ino), Int(st.st_size), st.st_mtim.tv_sec &* 1_000_000_000 &+ st.st_mtim.tv_nsec]   // wrapping: any inode or mtime
     }
 
     private func loop() {

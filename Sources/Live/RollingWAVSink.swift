@@ -22,8 +22,12 @@ public final class RollingWAVSink: LiveSink, @unchecked Sendable {
     /// Keeps the last `seconds` of stereo audio at `sampleRate` in `path` (its folder is created).
     public init(path: String, sampleRate: Int, seconds: Double = 10, every: Double = 1) throws(LiveError) {
         self.path = path; self.sampleRate = sampleRate
-        ring = Array(repeating: 0, count: max(2, Int(Double(sampleRate) * seconds) * 2))
-        everySamples = max(2, Int(Double(sampleRate) * every) * 2)
+        func samples(_ s: Double) -> Int {   // range-checked before the conversion
+            let n = Double(sampleRate) * s
+            return n.isFinite && n > 0 ? Int(min(n, 1e8)) : 0
+        }
+        ring = Array(repeating: 0, count: max(2, samples(seconds) * 2))
+        everySamples = max(2, samples(every) * 2)
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         if !dir.isEmpty { do { try AtomicFile.makeDirectories(dir) } catch { throw LiveError(error.message) } }
     }

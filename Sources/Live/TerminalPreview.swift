@@ -11,7 +11,8 @@ public struct TerminalPreview: Sendable {
     /// A preview `columns` wide, as tall as the picture's aspect needs.
     public init(columns: Int, width: Int, height: Int) {
         self.columns = max(4, columns)
-        rows = max(2, Int((Double(self.columns) * Double(height) / Double(max(1, width)) / 2).rounded()))
+        let r = (Double(self.columns) * Double(height) / Double(max(1, width)) / 2).rounded()
+        rows = r.isFinite ? max(2, Int(min(r, 10_000))) : 2   // clamped before the conversion
     }
 
     /// The escape sequences that draw `rgb` (width × height × 3) from the cursor position,

@@ -17,7 +17,8 @@ struct Fit: ParsableCommand {
         Minimises the mean squared pixel error over all frames. Writes the fitted patch (same \
         layout and comments, new weights) and, beside it, NAME-sheet.png (targets above, fit \
         below), NAME-loss.png and NAME-loss.csv. Ctrl-C saves NAME-checkpoint.json and exits \
-        130; --resume continues to the same weights an uninterrupted run reaches. \
+        130; --resume continues to the same weights an uninterrupted run reaches. A fit that \
+        completes removes its checkpoint. \
         From scratch, try `dmm template cppn` with --restarts 4 --prune.
         """)
 
@@ -77,9 +78,10 @@ struct Fit: ParsableCommand {
 
     func validate() throws {
         guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }
-        guard lr > 0 else { throw ValidationError("--lr must be > 0") }
+        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a finite number > 0") }
         guard restarts >= 1 else { throw ValidationError("--restarts must be ≥ 1") }
-        guard l1 >= 0 else { throw ValidationError("--l1 must be ≥ 0") }
+        if let trialSteps, trialSteps < 1 { throw ValidationError("--trial-steps must be ≥ 1") }
+        guard l1 >= 0, l1.isFinite else { throw ValidationError("--l1 must be a finite number ≥ 0") }
         guard (0...(1 << 20)).contains(tileLanes) else { throw ValidationError("--tile-lanes must be 0 (automatic) to 1048576") }
         guard (1...(1 << 40)).contains(traceBudget) else { throw ValidationError("--trace-budget must be 1 to 2^40 bytes") }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
@@ -105,7 +107,7 @@ struct Fit: ParsableCommand {
             let eo = BackpropThroughTime.Options(tileLanes: tileLanes, traceBudgetBytes: traceBudget)
             let trainer = resume
                 ? try Trainer(resuming: try Checkpoint.load(from: checkpoint), network: net, targets: targets, options: o,
-                              engineOptions: eo)
+                              engineOptions: eo, checkpointName: checkpoint)
                 : try Trainer(network: net, targets: targets, options: o, engineOptions: eo)
 
             // Ctrl-C: ignore the default action, and let a signal source raise a flag that the
@@ -132,8 +134,10 @@ struct Fit: ParsableCommand {
                 let seconds = Double((ContinuousClock.now - started).components.seconds)
                     + Double((ContinuousClock.now - started).components.attoseconds) * 1e-18
                 let cpu = processCPUSeconds() - cpu0
-                try Checkpoint.save(trainer.state, to: checkpoint)
                 try writeOutputs(r, loaded: loaded, targets: targets, patchPath: out, stem: stem, options: o)
+                // The fit is complete and written: a checkpoint left behind would only be stale
+                // (it is kept on Ctrl-C, which is what --resume is for).
+                Checkpoint.remove(checkpoint)
                 if let warning = r.pruneWarning { FileHandleStderr.write("fit: warning: \(warning)\n") }
                 if !quiet {
                     if r.startDescriptions.count > 1 {

@@ -101,7 +101,8 @@ struct LiveRun: ParsableCommand {
         if LiveDuration(morph) == nil { throw ValidationError("--morph must be a duration such as 500ms, 2s or 30t") }
         if LiveDuration(smooth) == nil { throw ValidationError("--smooth must be a duration such as 5ms") }
         if toStdout && noAudio { throw ValidationError("--stdout and --no-audio contradict each other") }
-        if let m = measureLatency, m < 1 { throw ValidationError("--measure-latency needs a packet count ≥ 1") }
+        if let m = measureLatency, !(1...1_000_000).contains(m) { throw ValidationError("--measure-latency needs a packet count from 1 to 1000000") }
+        if let osc, !(0...65535).contains(osc) { throw ValidationError("--osc port must be 0 to 65535, not \(osc)") }
     }
 
     func run() throws {
@@ -133,9 +134,21 @@ struct LiveRun: ParsableCommand {
         }
     }
 
+    /// True when both paths name the same existing file (or are the same text).
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
+    }
+
     /// Runs the session; returns true when it ended by Ctrl-C.
     private func runSession() throws -> Bool {
         let loaded = try load()
+        // The log is created with O_TRUNC: aimed at the patch itself it would erase it.
+        if let record, let patch, Self.samePath(record, patch) {
+            throw ValidationError("--record \(record) is the patch file; the log would overwrite it")
+        }
         let net = loaded.network
         var options = LiveSession.Options()
         options.frames = frames
@@ -195,7 +208,7 @@ struct LiveRun: ParsableCommand {
         }
         session.sinks = sinks
         if let record {
-            session.recorder = try EditRecorder(path: record, patch: loaded.path)
+            session.recorder = try EditRecorder(path: record, patch: loaded.path, document: loaded.document)
             printer.note("recording edits to \(record)")
         }
 
@@ -288,14 +301,16 @@ final class LivePrinter: @unchecked Sendable {
 
     func line(_ s: String) { queue.async { self.editor.print(s) } }
     func note(_ s: String, always: Bool = false) { if !quiet || always { line(s) } }
-    func warning(_ s: String) { line("warning: " + s) }
+    func warning(_ s: String) { problem("warning: " + s) }
+    /// Errors and warnings: on stderr unless the session is on a terminal (LineEditor.printProblem).
+    func problem(_ s: String) { queue.async { self.editor.printProblem(s) } }
     func flush() { queue.sync {} }
 
     func event(_ e: LiveEvent) {
         switch e {
         case .applied(let tick, let summary, let source):
             if source == .osc { oscLine("@\(tick) osc: \(summary)") } else if !quiet { line("@\(tick) \(source == .stdin ? "" : "\(source.rawValue): ")\(summary)") }
-        case .rejected(let summary, let reason, _): line("error: \(summary): \(reason)")
+        case .rejected(let summary, let reason, _): problem("error: \(summary): \(reason)")
         case .warning(let w): warning(w)
         case .finished: break
         }
@@ -305,7 +320,7 @@ final class LivePrinter: @unchecked Sendable {
         switch r {
         case .queued(let s, let due): if let due, !quiet { line("queued for tick \(due): \(s)") }
         case .text(let t): line(t)
-        case .error(let e): line("error: " + e)
+        case .error(let e): problem("error: " + e)
         case .stepped(let tick): line("at tick \(tick)")
         case .quit, .none: break
         }
@@ -314,8 +329,8 @@ final class LivePrinter: @unchecked Sendable {
     func osc(_ e: OSCServer.Event) {
         switch e {
         case .received(let s, let due, let from): oscLine("osc: queued \(s) from \(from)\(due.map { " for tick \($0)" } ?? "")")
-        case .rejected(let why, let n, let from): if n <= 20 || n % 100 == 0 { line("osc: refused from \(from) (\(n) so far): \(why)") }
-        case .malformed(let why, let n, let from): if n <= 20 || n % 100 == 0 { line("osc: malformed packet from \(from) (\(n) so far): \(why)") }
+        case .rejected(let why, let n, let from): if n <= 20 || n % 100 == 0 { problem("osc: refused from \(from) (\(n) so far): \(why)") }
+        case .malformed(let why, let n, let from): if n <= 20 || n % 100 == 0 { problem("osc: malformed packet from \(from) (\(n) so far): \(why)") }
         }
     }
 
@@ -335,7 +350,7 @@ final class LivePrinter: @unchecked Sendable {
     func watch(_ e: PatchWatcher.Event) {
         switch e {
         case .reloaded(let path): note("watch: \(path) changed; morphing to it")
-        case .failed(let description): line(description + "\n(the running patch is unchanged)")
+        case .failed(let description): problem(description + "\n(the running patch is unchanged)")
         }
     }
 

@@ -40,6 +40,9 @@ struct Render: ParsableCommand {
     @Option(help: "Replay a `dmm live --record` edit log, applying each edit at its tick.")
     var replay: String?
 
+    @Flag(name: .customLong("force-replay"), help: "Replay a --replay log even when it was recorded with another patch.")
+    var forceReplay = false
+
     @Option(help: "Also write a contact sheet of 8 evenly spaced frames to this PNG.")
     var contactSheet: String?
 
@@ -84,7 +87,10 @@ struct Render: ParsableCommand {
             opts.computeOnly = computeOnly
             if net.hasAudio { opts.audioPath = dir + "/audio.wav" }
             if let replay {
-                let log = try EditLogFile.readLog(path: replay, network: net)
+                let log = try EditLogFile.readLog(path: replay, network: net,
+                                                  expecting: .init(document: loaded.document, name: loaded.path, force: forceReplay))
+                // Not hidden by -q: the render may not be what was recorded.
+                if let warning = log.warning { FileHandleStderr.write(warning + "\n") }
                 opts.edits = log.edits; opts.neuronEdits = log.neuronEdits
             }
             if (mp4 || gif) && FFmpeg.path() == nil {

@@ -42,7 +42,9 @@ import Live
         #expect(out.contains("at tick 5") && out.contains("at tick 7"))
         #expect(out.contains("@5 set s1.a 3"))
         #expect(out.contains("queued for tick 10: set s1.b 0.5 y"))
-        #expect(out.contains("error: unknown neuron 's9'; did you mean 's1'?"))
+        // Errors go to stderr (not a terminal), replies and applied edits to stdout.
+        #expect(p.waitFor("error: unknown neuron 's9'; did you mean 's1'?", stderr: true) != nil)
+        #expect(!out.contains { $0.hasPrefix("error:") })
         #expect(out.contains("  s1.a = 3"))
         #expect(out.contains("@10 set s1.b 0.5 y"))
         let log = try logLines(dir + "/edits.log")
@@ -72,7 +74,7 @@ import Live
         let udp = try OSCSender(port: port)
         udp.send([0x2F, 0x78, 0x00])                        // not OSC: 3 bytes
         udp.send(Array("/s1/a\0\0\0,x\0\0".utf8))            // bad type tag
-        #expect(p.waitFor("malformed packet") != nil)
+        #expect(p.waitFor("malformed packet", stderr: true) != nil)
         udp.send(.message(OSCMessage("/s1/a", [.float(3)])))
         #expect(p.waitFor("osc: queued set s1.a 3") != nil)
         udp.send(.bundle(timetag: OSCCodec.immediately, elements: [
@@ -80,7 +82,7 @@ import Live
         ]))
         #expect(p.waitFor("osc: queued set s1.b 0.5 y") != nil)
         udp.send(.message(OSCMessage("/dmm/set", [.string("s7.a"), .float(1)])))
-        #expect(p.waitFor("osc: refused") != nil)
+        #expect(p.waitFor("osc: refused", stderr: true) != nil)
         p.send("step 3")
         #expect(p.waitFor("at tick 7") != nil)
         p.closeInput()

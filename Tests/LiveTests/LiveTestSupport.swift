@@ -149,8 +149,9 @@ final class DMMProcess: @unchecked Sendable {
     private let input = Pipe(), output = Pipe(), errors = Pipe()
     private let lock = NSCondition()
     private var lines: [String] = []
+    private var errLines: [String] = []
     private var errText = ""
-    private var partial = ""
+    private var partial = "", errPartial = ""
 
     init(_ args: [String], cwd: String) throws {
         process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -165,11 +166,19 @@ final class DMMProcess: @unchecked Sendable {
     private func take(_ d: Data, err: Bool) {
         lock.lock(); defer { lock.unlock() }
         let s = String(decoding: d, as: UTF8.self)
-        if err { errText += s; return }
-        partial += s
-        while let nl = partial.firstIndex(of: "\n") {
-            lines.append(String(partial[..<nl]))
-            partial = String(partial[partial.index(after: nl)...])
+        if err {
+            errText += s
+            errPartial += s
+            while let nl = errPartial.firstIndex(of: "\n") {
+                errLines.append(String(errPartial[..<nl]))
+                errPartial = String(errPartial[errPartial.index(after: nl)...])
+            }
+        } else {
+            partial += s
+            while let nl = partial.firstIndex(of: "\n") {
+                lines.append(String(partial[..<nl]))
+                partial = String(partial[partial.index(after: nl)...])
+            }
         }
         lock.broadcast()
     }
@@ -177,27 +186,30 @@ final class DMMProcess: @unchecked Sendable {
     func send(_ line: String) { input.fileHandleForWriting.write((line + "\n").data(using: .utf8)!) }
     func closeInput() { try? input.fileHandleForWriting.close() }
 
-    /// Waits for an output line containing `text`; returns it (nil on timeout).
-    func waitFor(_ text: String, timeout: Double = 20) -> String? {
+    /// Waits for a line of stdout (or, with `stderr`, of stderr: where errors and warnings go
+    /// when not on a terminal) containing `text`; returns it (nil on timeout).
+    func waitFor(_ text: String, stderr: Bool = false, timeout: Double = 20) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         lock.lock(); defer { lock.unlock() }
         while true {
-            if let l = lines.first(where: { $0.contains(text) }) { return l }
+            if let l = (stderr ? errLines : lines).first(where: { $0.contains(text) }) { return l }
             if !lock.wait(until: deadline) { return nil }
         }
     }
 
     /// Waits until `count` output lines contain `text`.
-    func waitFor(_ text: String, count: Int, timeout: Double = 20) -> Bool {
+    func waitFor(_ text: String, count: Int, stderr: Bool = false, timeout: Double = 20) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         lock.lock(); defer { lock.unlock() }
-        while lines.filter({ $0.contains(text) }).count < count {
+        while (stderr ? errLines : lines).filter({ $0.contains(text) }).count < count {
             if !lock.wait(until: deadline) { return false }
         }
         return true
     }
 
     var stdout: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+    /// Stderr split into lines.
+    var stderrLines: [String] { lock.lock(); defer { lock.unlock() }; return errLines }
     var stderr: String { lock.lock(); defer { lock.unlock() }; return errText }
 
     /// Waits for the process to end; returns its status (nil on timeout, after killing it).
