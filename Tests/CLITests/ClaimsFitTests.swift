@@ -191,4 +191,24 @@ import Testing
         let q = try Claims.ok(["fit", "start.dmm", "--target", "target", "--steps", "50", "-o", "g.dmm", "-q"], in: dir)
         #expect(q.stderr.isEmpty, "-q printed: \(q.stderr)")
     }
+
+    /// `dmm template cppn --neurons N`: "an over-complete starting patch: layers of `sin` over
+    /// x, y, t, every earlier output wired to every later input".
+    @Test func templateWiresEveryEarlierOutputToEveryLaterInput() throws {
+        let dir = CLI.tempDir()
+        try Claims.ok(["template", "cppn", "--neurons", "16", "-o", "c.dmm"], in: dir)
+        let net = try PatchLoader.load(path: dir + "/c.dmm").network
+        let sins = net.neurons.filter { $0.kindName == "sin" }.map(\.name)
+        #expect(sins.count == 16)
+        func layer(_ name: String) -> Int { Int(name.dropFirst().prefix { $0.isNumber }) ?? -1 }
+        #expect(Set(sins.map(layer)).count >= 2, "one layer only: \(sins)")
+        func sources(_ row: String) -> Set<String> {
+            Set(net.matrix.entries.filter { net.name(ofInput: $0.input) == row }.map { net.neurons[$0.output.neuron].name })
+        }
+        for s in sins {
+            let earlier = sins.filter { layer($0) < layer(s) }
+            #expect(sources(s + ".x") == Set(["x", "y", "t"] + earlier), "\(s).x reads \(sources(s + ".x").sorted())")
+        }
+        for c in ["r", "g", "b"] { #expect(sources("out." + c).isSuperset(of: sins), "out.\(c) misses a sin") }
+    }
 }

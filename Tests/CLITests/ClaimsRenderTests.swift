@@ -54,6 +54,16 @@ import Testing
         #expect(Claims.rms(diff[...]) > 0.02)
     }
 
+    /// "renders the built-in demo into renders/demo/ (90 PNG frames)" with no patch named.
+    @Test func demoIsNinetyFramesInRendersDemo() throws {
+        let dir = CLI.tempDir()
+        try Claims.ok(["render", "-q"], in: dir)
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/renders/demo").sorted()
+        #expect(names == (1...90).map { String(format: "frame_%05d.png", $0) })
+        let last = try PNGCodec.read(path: dir + "/renders/demo/frame_00090.png")
+        #expect(last.width == 256 && last.height == 256)
+    }
+
     /// WAV (and the other formats) from `dmm synth`, noise included: byte-identical across
     /// processes.
     @Test(arguments: ["wav16", "wav24", "float", "flac", "ogg"])
