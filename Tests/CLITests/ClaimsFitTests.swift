@@ -211,4 +211,19 @@ import Testing
         }
         for c in ["r", "g", "b"] { #expect(sources("out." + c).isSuperset(of: sins), "out.\(c) misses a sin") }
     }
+
+    /// "Pruning to nothing … is reported as a warning": a flat grey target needs no weight at
+    /// all; the fit says so on stderr (even with -q: it is a warning, not progress) and writes a
+    /// patch with no weights that renders the same grey.
+    @Test func pruningToNothingIsReportedAsAWarning() throws {
+        let dir = CLI.tempDir()
+        try Claims.write("size 16x16\nfps 10\nframes 4\no: rgb\n", dir, "grey.dmm")
+        try Claims.ok(["render", "grey.dmm", "-o", "grey", "-q"], in: dir)
+        try Claims.ok(["template", "cppn", "--neurons", "4", "--size", "16x16", "--frames", "4", "-o", "c.dmm"], in: dir)
+        let r = try Claims.ok(["fit", "c.dmm", "--target", "grey", "--steps", "100", "--prune", "-q", "-o", "g.dmm"], in: dir)
+        #expect(r.stderr == "fit: warning: pruning removed every weight: the patch draws a constant picture\n", "\(r.stderr)")
+        #expect(try Self.weights(dir + "/g.dmm").isEmpty)
+        try Claims.ok(["render", "g.dmm", "-o", "again", "-q"], in: dir)
+        #expect(try Claims.firstDifference(dir + "/grey", dir + "/again", count: 4) == nil)
+    }
 }
