@@ -76,6 +76,30 @@ import Testing
         #expect(a.count > 1000 && a == Claims.bytes(dir + "/b.snd"), "\(format): two runs differ")
     }
 
+    /// `patches/av-pulse.dmm`: "one LFO drives the picture's brightness and the tone's pitch",
+    /// in sync: over one LFO cycle, each frame's mean red and the pitch of the sound written
+    /// for that frame rise and fall together, the pitch over its documented 220 … 440 Hz.
+    @Test func avPulseBrightnessAndPitchMoveTogether() throws {
+        let dir = CLI.tempDir()
+        try Claims.ok(["render", CLI.repoRoot + "/patches/av-pulse.dmm", "-o", "av", "--size", "24x24", "--frames", "60", "-q"], in: dir)
+        let frames = try Claims.frames(dir + "/av", count: 60)
+        let audio = try Claims.left(dir + "/av/audio.wav")
+        #expect(audio.count == 60 * 1600)
+        var red: [Double] = [], pitch: [Double] = []
+        for f in stride(from: 0, to: 60, by: 2) {        // two frames (3200 samples, 15 Hz bins) a point
+            red.append((frames[f].pixels + frames[f + 1].pixels).enumerated().filter { $0.offset % 3 == 0 }
+                .reduce(0.0) { $0 + Double($1.element) } / Double(2 * 24 * 24))
+            pitch.append(Claims.peakFrequency(audio[(f * 1600)..<(f * 1600 + 3200)], rate: 48_000, fftSize: 3200))
+        }
+        func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(v.count) }
+        let (mr, mp) = (mean(red), mean(pitch))
+        let cov = zip(red, pitch).reduce(0.0) { $0 + ($1.0 - mr) * ($1.1 - mp) }
+        let vr = red.reduce(0.0) { $0 + ($1 - mr) * ($1 - mr) }, vp = pitch.reduce(0.0) { $0 + ($1 - mp) * ($1 - mp) }
+        let correlation = cov / (vr * vp).squareRoot()
+        #expect(correlation > 0.95, "brightness and pitch correlate at \(correlation): red \(red), pitch \(pitch)")
+        #expect(pitch.min()! < 250 && pitch.max()! > 410, "pitch spans \(pitch.min()!) … \(pitch.max()!) Hz")
+    }
+
     /// `--level` and `--filter` change how the PNGs are compressed, never the picture.
     @Test func levelAndFilterChangeTheBytesNotThePicture() throws {
         let dir = CLI.tempDir()
