@@ -226,4 +226,16 @@ import Testing
         try Claims.ok(["render", "g.dmm", "-o", "again", "-q"], in: dir)
         #expect(try Claims.firstDifference(dir + "/grey", dir + "/again", count: 4) == nil)
     }
+
+    /// `--target DIR|GLOB`: a folder and a glob over the same frames are the same targets.
+    @Test func targetGlobIsTheFolder() throws {
+        let dir = try Self.setUp()
+        let folder = try Claims.ok(["fit", "start.dmm", "--target", "target", "--steps", "5", "--stats", "-q", "-o", "a.dmm"], in: dir)
+        let glob = try Claims.ok(["fit", "start.dmm", "--target", "target/frame_*.png", "--steps", "5", "--stats", "-q", "-o", "b.dmm"], in: dir)
+        let a = try FitCommandTests.json(folder.stdout)["loss"] as? Double, b = try FitCommandTests.json(glob.stdout)["loss"] as? Double
+        #expect(a != nil && a == b, "folder \(a ?? -1), glob \(b ?? -1)")
+        #expect(try String(contentsOfFile: dir + "/a.dmm", encoding: .utf8) == String(contentsOfFile: dir + "/b.dmm", encoding: .utf8))
+        let one = try Claims.ok(["fit", "start.dmm", "--target", "target/frame_0000[12].png", "--steps", "5", "--stats", "-q", "-o", "c.dmm"], in: dir)
+        #expect(try FitCommandTests.json(one.stdout)["loss"] as? Double != a, "a glob of two frames fitted the same as all four")
+    }
 }
