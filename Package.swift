@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "PatchLanguage", "DMMCore"]),
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO"]),
+        .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO", "DMMCore", "PatchLanguage"]),
         // An independent Double reference evaluator, and the engine (renderer, fitter) against it.
         .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO", "DMMTestSupport"]),
     ],

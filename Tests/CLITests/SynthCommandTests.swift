@@ -19,7 +19,13 @@ import Testing
         #expect(flac.sampleRate == 44_100 && flac.samples.count == 4410)
         let s = try CLI.run(["synth", patch, "-o", "t.ogg", "--seconds", "0.2", "--spectrogram", "t.png", "-q"], cwd: dir)
         #expect(s.status == 0)
-        #expect(FileManager.default.fileExists(atPath: dir + "/t.ogg") && FileManager.default.fileExists(atPath: dir + "/t.png"))
+        // Both files decode: 0.2 s of mono Vorbis at 48 kHz, a 1024×512 spectrogram (the samples
+        // and the tone's row are checked in ClaimsSynthTests.oggDecodesLikeWav and
+        // .spectrogramShowsTheToneAtItsRow).
+        let ogg = try AudioFileWriter.read(path: dir + "/t.ogg")
+        #expect(ogg.channels == 1 && ogg.sampleRate == 48_000 && ogg.samples.count == 9600)
+        let png = try PNGCodec.read(path: dir + "/t.png")
+        #expect(png.width == 1024 && png.height == 512)
     }
 
     @Test func errorsNameTheProblem() throws {

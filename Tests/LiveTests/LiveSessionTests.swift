@@ -319,8 +319,9 @@ import Live
         #expect(r.count == 40 && r.lost == 0)
         #expect(abs(r.secondsPerTick - 64.0 / 48_000) < 1e-12)
         #expect(r.arrivalToApplied.allSatisfy { $0 >= 0 })
-        // One tick is 1.33 ms; a loaded CI machine may delay a wake-up, so the bound is loose.
-        #expect(LatencyProbe.Report.median(r.arrivalToApplied) < 0.02)
+        // The README's figure is a median of 0.71 ms (one tick is 1.33 ms); the bound is its
+        // order of magnitude (ten times it), loose enough for a loaded machine's wake-ups.
+        #expect(LatencyProbe.Report.median(r.arrivalToApplied) < 0.0071)
         #expect(r.json.contains("\"packets\": 40"))
     }
 }

@@ -76,6 +76,10 @@ package final class SignalProgram {
     private(set) var dynamicOf: UnsafeMutablePointer<Int>
     /// Per row: its constant part at the previous tick (NaN before the first), for ramps.
     private(set) var rampFrom: UnsafeMutablePointer<Float>
+    /// Per stream term (the plan's `streamW` index): its weight at the previous tick (NaN
+    /// before the first), so that a weight edited between ticks ramps across the next tick
+    /// instead of stepping: a gain change on a signal never clicks.
+    private(set) var weightFrom: UnsafeMutablePointer<Float>
     /// Per row: −1, or the index of its own buffer when the row can only ever be a constant
     /// (no signal terms, no changing scalar). Such a buffer is refilled only when the value
     /// changes, and kernels told so (`constantInputs`) read one lane of it.
@@ -122,6 +126,7 @@ package final class SignalProgram {
         constStart = none(Int.self); constSlot = none(Int.self); streamStart = none(Int.self)
         streamSlot = none(Int.self); rowDefault = none(Float.self); dynamicOf = none(Int.self)
         rampFrom = none(Float.self); store = none(Float.self); scratch = none(Float.self)
+        weightFrom = none(Float.self)
         pointers = none(UnsafeMutablePointer<Float>.self); ios = none(KernelIO.self); dynamicValues = none(Float.self)
         allocations = [UnsafeMutableRawPointer(unitInfo), UnsafeMutableRawPointer(rows), UnsafeMutableRawPointer(slots),
                        UnsafeMutableRawPointer(states), UnsafeMutableRawPointer(seeds), UnsafeMutableRawPointer(steps),
@@ -135,7 +140,8 @@ package final class SignalProgram {
                        UnsafeMutableRawPointer(constStart), UnsafeMutableRawPointer(constSlot),
                        UnsafeMutableRawPointer(streamStart), UnsafeMutableRawPointer(streamSlot),
                        UnsafeMutableRawPointer(rowDefault), UnsafeMutableRawPointer(dynamicOf),
-                       UnsafeMutableRawPointer(rampFrom), UnsafeMutableRawPointer(store), UnsafeMutableRawPointer(scratch),
+                       UnsafeMutableRawPointer(rampFrom), UnsafeMutableRawPointer(weightFrom),
+                       UnsafeMutableRawPointer(store), UnsafeMutableRawPointer(scratch),
                        UnsafeMutableRawPointer(pointers), UnsafeMutableRawPointer(ios), UnsafeMutableRawPointer(dynamicValues)]
     }
 
@@ -191,6 +197,7 @@ package final class SignalProgram {
         streamStart = table(l.streamStart, fill: 0); streamSlot = table(l.streamSlot, fill: 0)
         rowDefault = table(l.rowDefault, fill: 0); dynamicOf = table(l.dynamicOf, fill: -1)
         rampFrom = table([Float](repeating: .nan, count: l.rowDefault.count), fill: .nan)
+        weightFrom = table([Float](repeating: .nan, count: l.streamSlot.count), fill: .nan)
         constIndex = table(l.constIndex, fill: -1)
         constBuffers = table([], minimum: max(16, l.constBuffers * lanes), fill: 0)
         constValue = table([], minimum: max(1, l.constBuffers), fill: .nan)

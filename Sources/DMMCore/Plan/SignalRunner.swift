@@ -11,7 +11,7 @@ struct SignalRunner {
     let seeds: UnsafeMutablePointer<UInt64>
     let constStart, constSlot, streamStart, streamSlot, dynamicOf, constIndex: UnsafeMutablePointer<Int>
     let constBuffers, constValue: UnsafeMutablePointer<Float>
-    let rowDefault, rampFrom, dynamicValues, store, scratch: UnsafeMutablePointer<Float>
+    let rowDefault, rampFrom, weightFrom, dynamicValues, store, scratch: UnsafeMutablePointer<Float>
     let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let ios: UnsafeMutablePointer<KernelIO>
     let constW, streamW, scalars: UnsafePointer<Float>?
@@ -31,7 +31,7 @@ struct SignalRunner {
         states = p.states; seeds = p.seeds
         constStart = p.constStart; constSlot = p.constSlot; streamStart = p.streamStart; streamSlot = p.streamSlot
         constIndex = p.constIndex; constBuffers = p.constBuffers; constValue = p.constValue
-        dynamicOf = p.dynamicOf; rowDefault = p.rowDefault; rampFrom = p.rampFrom; dynamicValues = p.dynamicValues
+        dynamicOf = p.dynamicOf; rowDefault = p.rowDefault; rampFrom = p.rampFrom; weightFrom = p.weightFrom; dynamicValues = p.dynamicValues
         store = p.store; scratch = p.scratch; pointers = p.pointers; ios = p.ios
         self.constW = constW; self.streamW = streamW; self.scalars = scalars
         kernels = p.kernelRefs
@@ -133,7 +133,8 @@ struct SignalRunner {
 
     /// The down movement of a row over ticks `from..<from+ticks` of the batch into `dst`:
     /// its constant part (scalars, ramped across each tick so that edits never zipper) plus,
-    /// for a signal input, Σ w · source one tick earlier. `code` is row·2 + (signal ? 1 : 0).
+    /// for a signal input, Σ w · source one tick earlier, a weight edited since the last tick
+    /// ramped from its old value across this tick. `code` is row·2 + (signal ? 1 : 0).
     /// Returns `dst`, or the source itself when the row is a single weight-1 connection, and
     /// whether every lane holds the same value.
     @inline(__always)
@@ -145,7 +146,9 @@ struct SignalRunner {
         let d = dynamicOf[r]
         let offset = tau0 * n - n
         let noConstants = constStart[r] == constStart[r + 1]
-        if signal && d < 0 && s1 - s0 == 1 && noConstants && streamW![s0] == 1 {
+        if signal && d < 0 && s1 - s0 == 1 && noConstants && streamW![s0] == 1
+            && (weightFrom[s0] == 1 || weightFrom[s0].isNaN) {
+            weightFrom[s0] = 1
             return (slot(streamSlot[s0]) + offset, false)
         }
         let streams = signal && s1 > s0
@@ -192,8 +195,23 @@ struct SignalRunner {
             }
         }
         guard streams else { return (dst, flat) }
-        // Stream part: eight terms per pass (fewer loads and stores of dst), then the rest.
         let w = streamW!
+        // A weight edited since the last tick: this tick ramps it (a rare, plain loop).
+        var edited = false
+        for k in s0..<s1 {
+            if weightFrom[k].isNaN { weightFrom[k] = w[k] } else if weightFrom[k] != w[k] { edited = true }
+        }
+        if edited {
+            if let start { Lanes.fill(dst, count, start) }
+            for k in s0..<s1 {
+                let p = slot(streamSlot[k]) + offset, w1 = w[k], w0 = weightFrom[k]
+                let step = (w1 - w0) / Float(n)
+                for j in 0..<count { dst[j] = dst[j].madd(j < n - 1 ? w0 + step * Float(j + 1) : w1, p[j]) }
+                weightFrom[k] = w1
+            }
+            return (dst, false)
+        }
+        // Stream part: eight terms per pass (fewer loads and stores of dst), then the rest.
         var k = s0
         @inline(__always) func base(_ i: Int) -> Lanes.V {
             if let start { return Lanes.V(repeating: start) } else { return Lanes.load(dst, i) }
