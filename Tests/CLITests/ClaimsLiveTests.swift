@@ -49,9 +49,11 @@ import Testing
         saved.wait()
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("watching p.dmm (morph 500ms)"), "\(r.stdout)")
-        #expect(r.stdout.contains("p.dmm:6:"), "the broken save was not reported with its location: \(r.stdout)")
-        #expect(r.stdout.contains("(the running patch is unchanged)"))
-        #expect(r.stdout.contains("watch: p.dmm changed; morphing to it"))
+        // Problems go to stderr (live's own messages to stdout); look at both.
+        let said = r.stdout + r.stderr
+        #expect(said.contains("p.dmm:6:"), "the broken save was not reported with its location: \(said)")
+        #expect(said.contains("(the running patch is unchanged)"))
+        #expect(said.contains("watch: p.dmm changed; morphing to it"))
         let greens = try Claims.frames(dir + "/live", count: 70).map { Int($0.pixels[1]) }
         let old = Int(((0.2 + 1) * 127.5).rounded()), new = Int(((0.7 + 1) * 127.5).rounded())
         let firstChanged = try #require(greens.firstIndex { $0 != old }, "the saved patch was never applied: \(greens)")
@@ -81,7 +83,7 @@ import Testing
         #expect(!r.output.contains("needs a terminal"))
         let piped = try CLI.run(["live", "c.dmm", "--term", "--frames", "3", "--no-pace", "--no-audio", "--plain"], cwd: dir)
         #expect(piped.status == 0)
-        #expect(piped.stdout.contains("warning: --term needs a terminal on stdout; no preview"), "\(piped.stdout)")
+        #expect((piped.stdout + piped.stderr).contains("warning: --term needs a terminal on stdout; no preview"), "\(piped.stdout)\(piped.stderr)")
         #expect(!piped.stdout.contains("\u{1B}[38;2;"))
     }
 
