@@ -23,6 +23,9 @@ public struct FrameRenderer {
         /// Write the audio of an audiovisual patch here (nil: no audio file).
         public var audioPath: String?
         public var audioFormat: AudioFormat = .wav16
+        /// Scan every neuron's output for NaN/±inf (nil: no scanning); `.stop` throws naming
+        /// the first before the frames of its batch are written.
+        public var onNonFinite: NonFinitePolicy?
         /// Skip writing files (benchmarks of field evaluation alone).
         public var computeOnly = false
         /// Optional edits to apply at given ticks (live sessions replayed offline).
@@ -44,6 +47,9 @@ public struct FrameRenderer {
         public var encodeCPUSeconds: Double
         public var bytesWritten: Int
         public var audioSamples: Int
+        /// The first non-finite output (when scanning was on) and how many values were replaced.
+        public var nonFinite: NonFiniteEvent? = nil
+        public var nonFiniteReplaced = 0
     }
 
     public static func frameName(_ index: Int) -> String {
@@ -63,6 +69,10 @@ public struct FrameRenderer {
         do {
             plan = try TickPlan(network: network, startTick: -network.warmUpTicks)
         } catch { throw RenderError(error.message) }
+        plan.nonFinite.policy = options.onNonFinite
+        func checkStop() throws(RenderError) {
+            if options.onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: network) }
+        }
         let t = network.timing
         let frameBytes = t.width * t.height * 3
         if !options.computeOnly {
@@ -127,6 +137,7 @@ public struct FrameRenderer {
                 }
                 computeTime += Clock.now() - c0
                 computeCPU += Clock.cpu() - cpu0
+                try checkStop()
                 if !options.computeOnly {
                     let e0 = Clock.now(), ecpu0 = Clock.cpu()
                     let names = (0..<n).map { options.directory + "/" + frameName(done + $0 + 1) }
@@ -149,7 +160,8 @@ public struct FrameRenderer {
         }
         return Stats(frames: done, files: files, computeSeconds: computeTime, encodeSeconds: encodeTime,
                      computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
-                     bytesWritten: bytes, audioSamples: audioSamples)
+                     bytesWritten: bytes, audioSamples: audioSamples,
+                     nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced)
     }
 
     /// Encodes `count` frames in parallel and writes each atomically.

@@ -43,7 +43,10 @@ struct Render: ParsableCommand {
     @Option(help: "Also write a contact sheet of 8 evenly spaced frames to this PNG.")
     var contactSheet: String?
 
-    @Flag(name: .shortAndLong, help: "No progress output.")
+    @Option(name: .customLong("on-nan"), help: "When a neuron outputs NaN or ±inf: stop (default), clip (NaN → 0, ±inf → ±1) or zero, and go on.")
+    var onNan: String?
+
+    @Flag(name: .shortAndLong, help: "No progress output (warnings are still shown).")
     var quiet = false
 
     @Flag(help: "Compute the frames but write nothing (benchmarks field evaluation alone).")
@@ -58,9 +61,14 @@ struct Render: ParsableCommand {
             throw ValidationError("--filter must be one of none, sub, up, average, paeth, all")
         }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let output { try OutputPath.check(output, option: "--output", extensions: [], what: "") }
+        if let contactSheet { try OutputPath.check(contactSheet, option: "--contact-sheet", extensions: ["png"], what: "it writes") }
+        if let replay, replay.isEmpty { throw ValidationError("--replay must not be empty") }
+        if let onNan { try NonFiniteOption.check(onNan) }
     }
 
     func run() throws {
+        SignalGuard.install()
         do throws(any Error) {
             var loaded: LoadedPatch
             if let patch { loaded = try PatchLoader.load(path: patch) }
@@ -82,6 +90,7 @@ struct Render: ParsableCommand {
             var opts = FrameRenderer.Options(directory: dir, frames: count)
             opts.png = PNGCodec.Options(level: level, filter: PNGCodec.Filter(rawValue: filter)!)
             opts.computeOnly = computeOnly
+            opts.onNonFinite = NonFiniteOption.policy(onNan, default: .stop)
             if net.hasAudio { opts.audioPath = dir + "/audio.wav" }
             if let replay {
                 let log = try EditLogFile.readLog(path: replay, network: net)
@@ -93,6 +102,7 @@ struct Render: ParsableCommand {
             let progress = ProgressReporter(total: count, label: "render \(loaded.name)", unit: "frames", quiet: quiet)
             let result = try FrameRenderer.render(network: net, options: opts) { progress.update(completed: $0) }
             progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")
+            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: net)
             if !computeOnly && (mp4 || gif) {
                 let pattern = dir + "/frame_%05d.png"
                 let fps = Int(net.timing.fps.rounded())

@@ -28,8 +28,13 @@ public enum FastMath {
     public static func bits(_ v: V) -> SIMD16<UInt32> { unsafeBitCast(v, to: SIMD16<UInt32>.self) }
 
     /// sin(r) for r reduced to [−π/2, π/2]: the odd degree-11 polynomial.
+    ///
+    /// r is first clamped to ±4: every reduction of a sane argument lands well inside that
+    /// (|r| < 2 even at 2²² π), so ordinary results do not change by a bit, but an argument
+    /// like 1e30, whose reduction is meaningless, gives a bounded value instead of r¹¹ = inf.
     @inlinable @inline(__always)
-    static func sinReduced(_ r: V) -> V {
+    static func sinReduced(_ r0: V) -> V {
+        let r = clamp(r0, -4, 4)
         let r2 = r * r
         var p = V(repeating: s4).madd(r2, V(repeating: s5))
         p = V(repeating: s3).madd(r2, p)
