@@ -20,7 +20,7 @@ enum NonFiniteOption {
     /// One warning line on stderr when values were replaced.
     static func warn(_ event: NonFiniteEvent?, replaced: Int, option: String?, network: Network) {
         guard let event else { return }
-        let policy = policy(option, default: .stop)
+        let policy = policy(option, default: .stop)   // render/synth: a warning means clip or zero was chosen
         FileHandleStderr.write(NonFiniteReport.warning(event, replaced: replaced, policy: policy, network: network) + "\n")
     }
 }

@@ -29,12 +29,13 @@ public enum FastMath {
 
     /// sin(r) for r reduced to [−π/2, π/2]: the odd degree-11 polynomial.
     ///
-    /// r is first clamped to ±4: every reduction of a sane argument lands well inside that
-    /// (|r| < 2 even at 2²² π), so ordinary results do not change by a bit, but an argument
-    /// like 1e30, whose reduction is meaningless, gives a bounded value instead of r¹¹ = inf.
+    /// Not clamped: beyond |x| ≈ 1e5 the reduction is meaningless and the polynomial of the
+    /// left-over r can be large or ±inf (1e30 → inf). Clamping r cost a fifth of the field
+    /// benchmark, so the kernels keep the fast path and `NonFiniteGuard` names a `sin` whose
+    /// argument ran away, like any other non-finite output. Never a trap: no integer
+    /// conversion happens here.
     @inlinable @inline(__always)
-    static func sinReduced(_ r0: V) -> V {
-        let r = clamp(r0, -4, 4)
+    static func sinReduced(_ r: V) -> V {
         let r2 = r * r
         var p = V(repeating: s4).madd(r2, V(repeating: s5))
         p = V(repeating: s3).madd(r2, p)

@@ -52,20 +52,23 @@ public final class NonFiniteGuard: @unchecked Sendable {
     func scan(_ p: UnsafeMutablePointer<Float>, _ count: Int, neuron: Int, tick: Int, perTick: Int) {
         guard let policy else { return }
         typealias V = SIMD16<Float>
-        let big = V(repeating: .greatestFiniteMagnitude)
+        // v − v is 0 for every finite v and NaN for NaN and ±inf; summing it costs two vector
+        // adds per sixteen values and no compare or branch until the end of the block (a
+        // compare and `any` per vector made a 64-sine patch 70 % slower).
+        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
         var i = 0
-        var bad = false
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self)
-            let a = unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & 0x7fff_ffff, to: V.self)
-            if any(.!(a .<= big)) { bad = true; break }
-            i += 16
+        while i + 64 <= count {
+            let r = UnsafeRawPointer(p + i)
+            let v0 = r.loadUnaligned(as: V.self), v1 = r.loadUnaligned(fromByteOffset: 64, as: V.self)
+            let v2 = r.loadUnaligned(fromByteOffset: 128, as: V.self), v3 = r.loadUnaligned(fromByteOffset: 192, as: V.self)
+            a0 += v0 - v0; a1 += v1 - v1; a2 += v2 - v2; a3 += v3 - v3
+            i += 64
         }
-        if !bad {
-            while i < count { if !p[i].isFinite { bad = true; break }; i += 1 }
-            if !bad { return }
-        }
-        slowPath(p, count, from: i, neuron: neuron, tick: tick, perTick: max(1, perTick), policy: policy)
+        while i + 16 <= count { let v = UnsafeRawPointer(p + i).loadUnaligned(as: V.self); a0 += v - v; i += 16 }
+        var tail: Float = 0
+        while i < count { tail += p[i] - p[i]; i += 1 }
+        guard (((a0 + a1) + (a2 + a3)).sum() + tail).isNaN else { return }
+        slowPath(p, count, from: 0, neuron: neuron, tick: tick, perTick: max(1, perTick), policy: policy)
     }
 
     /// A scalar output (one value per tick).
