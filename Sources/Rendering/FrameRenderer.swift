@@ -50,6 +50,9 @@ public struct FrameRenderer {
         /// The first non-finite output (when scanning was on) and how many values were replaced.
         public var nonFinite: NonFiniteEvent? = nil
         public var nonFiniteReplaced = 0
+        /// Samples of `audio.wav` beyond ±1 (clipped by the 16-bit file), and the first one's time.
+        public var audioClipped = 0
+        public var firstAudioClipSeconds: Double? = nil
     }
 
     public static func frameName(_ index: Int) -> String {
@@ -109,6 +112,7 @@ public struct FrameRenderer {
         var frames = [UInt8](repeating: 0, count: frameBytes * batch)
         var files: [String] = []
         var computeTime = 0.0, encodeTime = 0.0, computeCPU = 0.0, encodeCPU = 0.0, bytes = 0, audioSamples = 0
+        var audioClipped = 0, firstClip: Double?
         var done = 0
         do {
             while done < options.frames {
@@ -129,6 +133,11 @@ public struct FrameRenderer {
                             plan.tick(frame: fb.baseAddress! + k * frameBytes, audio: ab.baseAddress)
                         }
                         if let audio {
+                            let clippedNow = audioBuf.withUnsafeBufferPointer { AudioRenderer.levels($0.baseAddress!, 2 * samples).2 }
+                            if clippedNow > 0 && firstClip == nil, let j = audioBuf.firstIndex(where: { abs($0) > 1 }) {
+                                firstClip = Double(audioSamples + j / 2) / Double(t.sampleRate)
+                            }
+                            audioClipped += clippedNow
                             do { try audio.append(interleaved: audioBuf); audioSamples += samples }
                             catch { throw RenderError("\(error)") }
                         }
@@ -161,7 +170,8 @@ public struct FrameRenderer {
         return Stats(frames: done, files: files, computeSeconds: computeTime, encodeSeconds: encodeTime,
                      computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
                      bytesWritten: bytes, audioSamples: audioSamples,
-                     nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced)
+                     nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
+                     audioClipped: audioClipped, firstAudioClipSeconds: firstClip)
     }
 
     /// Encodes `count` frames in parallel and writes each atomically.

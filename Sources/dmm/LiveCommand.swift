@@ -121,7 +121,7 @@ struct LiveRun: ParsableCommand {
         } catch {
             throw fail(error)
         }
-        if interrupted { throw ExitCode(130) }
+        if interrupted { throw ExitCode(liveSignal.load(ordering: .relaxed) == SIGTERM ? 143 : 130) }
     }
 
     private func load() throws -> LoadedPatch {
@@ -237,7 +237,7 @@ struct LiveRun: ParsableCommand {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { interrupted.store(true, ordering: .relaxed); session.stop() }
+            src.setEventHandler { interrupted.store(true, ordering: .relaxed); liveSignal.store(sig, ordering: .relaxed); session.stop() }
             src.resume()
             signalSources.append(src)
         }
@@ -366,3 +366,6 @@ final class LivePrinter: @unchecked Sendable {
         if previewRows > 0 { queue.sync { editor.draw("\u{1B}[r\u{1B}[\(terminalRows);1H\n") } }
     }
 }
+
+/// The signal that stopped a live session (SIGTERM exits 143, SIGINT and 'quit' by Ctrl-C 130).
+let liveSignal = Atomic<Int32>(0)
