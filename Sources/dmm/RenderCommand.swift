@@ -99,6 +99,7 @@ struct Render: ParsableCommand {
             if (mp4 || gif) && FFmpeg.path() == nil {
                 throw RenderError("ffmpeg not found on PATH; install it (apt-get install ffmpeg) to use --mp4/--gif")
             }
+            if let contactSheet, !computeOnly { _ = try AtomicFile.destination(for: contactSheet) }   // before the work
             let progress = ProgressReporter(total: count, label: "render \(loaded.name)", unit: "frames", quiet: quiet)
             let result = try FrameRenderer.render(network: net, options: opts) { progress.update(completed: $0) }
             progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")

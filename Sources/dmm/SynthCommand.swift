@@ -81,6 +81,9 @@ struct Synth: ParsableCommand {
             let length = seconds ?? net.timing.seconds ?? net.timing.frames.map { Double($0) / net.timing.fps } ?? 10
             let fmt = format.flatMap(AudioFormat.init(rawValue:)) ?? output.flatMap(AudioFormat.init(inferringFrom:)) ?? .wav16
             let path = output ?? "\(loaded.name).\(fmt.fileExtension)"
+            // Refuse a FIFO, device or directory before the render, not after it (lost work).
+            _ = try AtomicFile.destination(for: path)
+            if let spectrogram { _ = try AtomicFile.destination(for: spectrogram) }
             let total = Int((length * Double(net.timing.sampleRate)).rounded())
             let progress = ProgressReporter(total: total, label: "synth \(loaded.name)", unit: "samples", quiet: quiet)
             let result = try AudioRenderer.render(network: net, seconds: length, to: path, format: fmt, spectrogram: spectrogram,
