@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -69,30 +70,112 @@ public enum AtomicFile {
         }
     }
 
-    /// Opens a fresh temporary sibling of `path` for writing and returns its descriptor and name.
-    /// Shared with streaming writers that fill the file incrementally before renaming it.
-    static func createTemporary(for path: String) throws(MediaError) -> (fd: Int32, path: String) {
-        let temporary = temporaryPath(for: path)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw MediaError(path: path, "cannot create file: \(Platform.lastErrorText())")
+    /// The file a write to `path` replaces: `path` itself when it is a regular file or does
+    /// not exist yet, or the end of its chain of symbolic links (the target is written and
+    /// the link kept, as `cp` and shells' `>` do).
+    ///
+    /// Everything else is refused before any work is done, because the final `rename(2)`
+    /// would replace it by a regular file: as root `-o /dev/null` would delete the device.
+    /// So an empty path, a directory, a FIFO, a device or a socket gives a one-line error
+    /// naming the path (write to a regular file and copy it there instead).
+    public static func destination(for path: String) throws(MediaError) -> String {
+        guard !path.isEmpty else { throw MediaError("output path is empty") }
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0 else {
+                if errno == ENOENT { return current }
+                throw MediaError(path: path, "cannot write: \(Platform.lastErrorText())")
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: return current
+            case S_IFLNK:
+                var buffer = [CChar](repeating: 0, count: 4097)
+                let n = readlink(current, &buffer, 4096)
+                guard n > 0 else { throw MediaError(path: path, "cannot read symbolic link: \(Platform.lastErrorText())") }
+                let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                current = target.hasPrefix("/") ? target : Platform.directoryName(current) + "/" + target
+            case S_IFDIR: throw MediaError(path: path, "is a directory; give a file name")
+            case S_IFIFO: throw MediaError(path: path, "refusing to replace a FIFO (only regular files are written)")
+            case S_IFCHR, S_IFBLK: throw MediaError(path: path, "refusing to replace a device (only regular files are written)")
+            case S_IFSOCK: throw MediaError(path: path, "refusing to replace a socket (only regular files are written)")
+            default: throw MediaError(path: path, "refusing to replace a file that is not a regular file")
+            }
         }
-        return (fd, temporary)
+        throw MediaError(path: path, "too many levels of symbolic links")
     }
 
-    /// Renames a finished temporary file over `path`, removing the temporary on failure.
+    /// Temporary files that exist right now (created, not yet renamed or removed), so that
+    /// SIGINT/SIGTERM can remove them (``SignalGuard``). Creation, rename and removal happen
+    /// under this lock, so the list and the directory never disagree.
+    private static let unfinished = Mutex<Set<String>>([])
+
+    /// Runs `create` (which makes the temporary file `temporary`) and lists the file as
+    /// unfinished, atomically with respect to a signal's cleanup.
+    static func track<T>(_ temporary: String, _ create: () -> T) -> T {
+        unfinished.withLock { set in
+            let result = create()
+            set.insert(temporary)
+            return result
+        }
+    }
+
+    /// Runs `finish` (a rename or a removal of `temporary`) and drops it from the list.
+    static func untrack<T>(_ temporary: String, _ finish: () -> T) -> T {
+        unfinished.withLock { set in
+            let result = finish()
+            set.remove(temporary)
+            return result
+        }
+    }
+
+    /// Removes an unfinished temporary file (a failed or abandoned write).
+    static func discard(_ temporary: String) {
+        untrack(temporary) { _ = unlink(temporary) }
+    }
+
+    /// Removes every unfinished temporary file and ends the process with `code`, holding the
+    /// lock so that no writer can create or rename a file in between. For ``SignalGuard``.
+    static func removeUnfinishedAndExit(_ code: Int32) -> Never {
+        unfinished.withLock { set -> Never in
+            for temporary in set { unlink(temporary) }
+            _exit(code)
+        }
+    }
+
+    /// Opens a fresh temporary sibling of `path`'s ``destination(for:)`` for writing and
+    /// returns its descriptor, its name and the destination to commit to. Shared with
+    /// streaming writers that fill the file incrementally before renaming it.
+    static func createTemporary(for path: String) throws(MediaError) -> (fd: Int32, path: String, destination: String) {
+        let destination = try destination(for: path)
+        let temporary = temporaryPath(for: destination)
+        let (fd, failure) = track(temporary) { () -> (Int32, String?) in
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            return (fd, fd < 0 ? Platform.lastErrorText() : nil)
+        }
+        if let failure {
+            discard(temporary)
+            throw MediaError(path: path, "cannot create file: \(failure)")
+        }
+        return (fd, temporary, destination)
+    }
+
+    /// Renames a finished temporary file over `path` (a ``destination(for:)``), removing the
+    /// temporary on failure.
     static func commit(temporary: String, to path: String) throws(MediaError) {
-        if rename(temporary, path) != 0 {
+        let failure = untrack(temporary) { () -> String? in
+            guard rename(temporary, path) != 0 else { return nil }
             let text = Platform.lastErrorText()
             unlink(temporary)
-            throw MediaError(path: path, "cannot move finished file into place: \(text)")
+            return text
         }
+        if let failure { throw MediaError(path: path, "cannot move finished file into place: \(failure)") }
     }
 
     private static func writeBuffer(
         _ buffer: UnsafeRawBufferPointer, to path: String, durable: Bool
     ) throws(MediaError) {
-        let (fd, temporary) = try createTemporary(for: path)
+        let (fd, temporary, destination) = try createTemporary(for: path)
         var failure = Platform.writeAll(fd, buffer).map { "write failed: \($0)" }
         if failure == nil, durable, fsync(fd) != 0 {
             failure = "fsync failed: \(Platform.lastErrorText())"
@@ -101,9 +184,9 @@ public enum AtomicFile {
             failure = "close failed: \(Platform.lastErrorText())"
         }
         if let failure {
-            unlink(temporary)
+            discard(temporary)
             throw MediaError(path: path, failure)
         }
-        try commit(temporary: temporary, to: path)
+        try commit(temporary: temporary, to: destination)
     }
 }

@@ -32,6 +32,8 @@ public final class AudioFileStream {
 
     private var file: OpaquePointer?
     private let temporaryPath: String
+    /// Where the finished file goes: ``path``, or the target of the symbolic link it names.
+    private let destination: String
     private var scratch: [Float] = []
 
     /// Opens a temporary file next to `path` and prepares the encoder.
@@ -51,7 +53,8 @@ public final class AudioFileStream {
         self.channels = channels
         self.sampleRate = sampleRate
         self.format = format
-        self.temporaryPath = AtomicFile.temporaryPath(for: path)
+        self.destination = try AtomicFile.destination(for: path)
+        self.temporaryPath = AtomicFile.temporaryPath(for: destination)
 
         var info = SF_INFO()
         info.samplerate = Int32(sampleRate)
@@ -62,10 +65,15 @@ public final class AudioFileStream {
                 path: path,
                 "\(format.rawValue) cannot store \(channels) channel(s) at \(sampleRate) Hz")
         }
-        guard let handle = sf_open(temporaryPath, Int32(SFM_WRITE), &info) else {
+        let temporary = temporaryPath
+        let opened = AtomicFile.track(temporary) { () -> (OpaquePointer?, String) in
+            let h = sf_open(temporary, Int32(SFM_WRITE), &info)
             // sf_strerror(NULL) reports the last open failure; read it before anything else.
-            let reason = String(cString: sf_strerror(nil))
-            unlink(temporaryPath)
+            return (h, h == nil ? String(cString: sf_strerror(nil)) : "")
+        }
+        guard let handle = opened.0 else {
+            let reason = opened.1
+            AtomicFile.discard(temporary)
             throw MediaError(path: path, "cannot create audio file: \(reason)")
         }
         file = handle
@@ -126,7 +134,7 @@ public final class AudioFileStream {
         let status = sf_close(handle)
         if status != 0 {
             let reason = String(cString: sf_error_number(status))
-            unlink(temporaryPath)
+            AtomicFile.discard(temporaryPath)
             throw MediaError(path: path, "cannot finish audio file: \(reason)")
         }
         if format == .ogg {
@@ -136,11 +144,11 @@ public final class AudioFileStream {
                     try rewrite(bytes)
                 }
             } catch {
-                unlink(temporaryPath)
+                AtomicFile.discard(temporaryPath)
                 throw error
             }
         }
-        try AtomicFile.commit(temporary: temporaryPath, to: path)
+        try AtomicFile.commit(temporary: temporaryPath, to: destination)
     }
 
     /// Abandons the stream: closes the encoder and deletes the temporary file. Idempotent.
@@ -150,7 +158,7 @@ public final class AudioFileStream {
         guard let handle = file else { return }
         file = nil
         sf_close(handle)
-        unlink(temporaryPath)
+        AtomicFile.discard(temporaryPath)
     }
 
     private func rewrite(_ bytes: [UInt8]) throws(MediaError) {

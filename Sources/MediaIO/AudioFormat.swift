@@ -38,17 +38,20 @@ public enum AudioFormat: String, CaseIterable, Sendable {
     /// Whether reading the file back returns exactly the quantised samples that were written.
     public var isLossless: Bool { self != .ogg }
 
+    /// The file extensions an audio file can be written under (lowercase, no dot), each with
+    /// the format it implies: the one list behind ``init(inferringFrom:)`` and the CLI's
+    /// refusal of any other extension.
+    public static let extensions: [(name: String, format: AudioFormat)] =
+        [("wav", .wav16), ("wave", .wav16), ("flac", .flac), ("ogg", .ogg), ("oga", .ogg)]
+
     /// Guesses a format from a path's extension (`.wav` → ``wav16``, `.flac`, `.ogg`/`.oga`),
     /// so the CLI can honour `-o out.flac` without a separate flag. Nil for unknown extensions.
     public init?(inferringFrom path: String) {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
-        switch name[name.index(after: dot)...].lowercased() {
-        case "wav", "wave": self = .wav16
-        case "flac": self = .flac
-        case "ogg", "oga": self = .ogg
-        default: return nil
-        }
+        let ext = name[name.index(after: dot)...].lowercased()
+        guard let known = Self.extensions.first(where: { $0.name == ext }) else { return nil }
+        self = known.format
     }
 
     /// The libsndfile `SF_FORMAT_*` major|subtype code.

@@ -51,7 +51,8 @@ public enum FFmpeg {
         // The patch's own rate, fractional ones too (29.97, 0.5): rounding it would make the
         // video drift from its sound track.
         guard fps.isFinite, fps > 0, fps <= 1000 else { throw MediaError(path: output, "invalid frame rate \(fps)") }
-        let temporary = temporaryOutputPath(for: output)
+        let destination = try AtomicFile.destination(for: output)
+        let temporary = temporaryOutputPath(for: destination)
         var arguments = ["-nostdin", "-y", "-loglevel", "error",
                          "-framerate", "\(fps)", "-i", framePattern]
         if gif {
@@ -65,15 +66,18 @@ public enum FFmpeg {
                           "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18"]
             if audio != nil { arguments += ["-c:a", "aac", "-b:a", "192k", "-shortest"] }
             arguments += ["-movflags", "+faststart"]
-            if temporary == AtomicFile.temporaryPath(for: output) {
+            if temporary == AtomicFile.temporaryPath(for: destination) {
                 arguments += ["-f", "mp4"]  // no extension to infer the container from
             }
         }
         arguments.append(temporary)
 
-        let outcome = try Subprocess.run(ffmpeg, arguments)
+        // ffmpeg creates the file; listing it first lets Ctrl-C remove it.
+        AtomicFile.track(temporary) {}
+        let outcome: Subprocess.Outcome
+        do { outcome = try Subprocess.run(ffmpeg, arguments) } catch { AtomicFile.discard(temporary); throw error }
         guard outcome.status == 0 else {
-            unlink(temporary)
+            AtomicFile.discard(temporary)
             let detail = outcome.standardError
                 .split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters() }
@@ -84,7 +88,7 @@ public enum FFmpeg {
                 path: output,
                 "ffmpeg failed (exit \(outcome.status))" + (detail.isEmpty ? "" : ": \(detail)"))
         }
-        try AtomicFile.commit(temporary: temporary, to: output)
+        try AtomicFile.commit(temporary: temporary, to: destination)
     }
 
     /// `dir/name.tmp-<pid>.ext`: keeps the extension so ffmpeg still infers the container.

@@ -170,7 +170,7 @@ public final class ProgressReporter: Sendable {
 
     /// Three significant-ish digits without Foundation's formatters.
     static func formatNumber(_ value: Double) -> String {
-        guard value.isFinite else { return "-" }
+        guard value.isFinite, abs(value) < 1e15 else { return "-" }
         if value >= 100 { return String(Int(value.rounded())) }
         let decimals = value >= 10 ? 1 : 2
         var scale = 1.0

@@ -1,3 +1,5 @@
+import DMMCore
+
 /// Figures of a finished audio render, for the command line's summary and for benchmarks.
 public struct AudioRenderStats: Sendable {
     /// Frames (samples per channel) written, after the warm-up.
@@ -11,8 +13,13 @@ public struct AudioRenderStats: Sendable {
     /// Largest |sample| and the RMS over all channels, before any clipping by the file format.
     public var peak: Float
     public var rms: Double
-    /// Samples beyond ±1 (clipped by integer formats).
+    /// Samples beyond ±1 (clipped by integer formats), and the time of the first (seconds).
     public var clippedSamples: Int
+    public var firstClipSeconds: Double? = nil
+    /// The first non-finite output of any neuron (when scanning was on), and how many values
+    /// `--on-nan clip`/`zero` replaced.
+    public var nonFinite: NonFiniteEvent? = nil
+    public var nonFiniteReplaced = 0
     /// Seconds spent ticking the network, and in the whole render (files included).
     public var computeSeconds: Double
     public var totalSeconds: Double

@@ -18,12 +18,14 @@ public struct AudioRenderer {
     /// Renders `seconds` of sound to `path` in `format`.
     ///
     /// - Parameters:
+    ///   - onNonFinite: scan every neuron's output for NaN/±inf (nil: no scanning); `.stop`
+    ///     throws naming the first, before its chunk reaches the file.
     ///   - spectrogram: also write a spectrogram PNG of the (mono mix of the) sound here.
     ///   - isCancelled: polled between chunks (Ctrl-C); when it returns true the temporary
     ///     file is removed and the render throws.
     public static func render(network: Network, seconds: Double, to path: String, format: AudioFormat,
                               spectrogram: String? = nil, progress: Progress? = nil,
-                              isCancelled: (() -> Bool)? = nil) throws(RenderError) -> AudioRenderStats {
+                              isCancelled: (() -> Bool)? = nil, onNonFinite: NonFinitePolicy? = nil) throws(RenderError) -> AudioRenderStats {
         let start = Clock.now()
         var stream: AudioFileStream?
         // Drawn while the sound streams past: memory stays one FFT window for any length.
@@ -33,7 +35,7 @@ public struct AudioRenderer {
         }
         var stats: AudioRenderStats
         do throws(RenderError) {
-            stats = try run(network: network, seconds: seconds, progress: progress, isCancelled: isCancelled) {
+            stats = try run(network: network, seconds: seconds, progress: progress, isCancelled: isCancelled, onNonFinite: onNonFinite) {
                 (block: UnsafeBufferPointer<Float>, ch: Int) throws(RenderError) in
                 do {
                     if stream == nil {
@@ -101,7 +103,7 @@ public struct AudioRenderer {
     /// The render loop: warm-up, then chunks handed to `sink` as interleaved samples in the
     /// file's channel count.
     static func run(network: Network, seconds: Double, progress: Progress?, isCancelled: (() -> Bool)?,
-                    sink: (UnsafeBufferPointer<Float>, Int) throws(RenderError) -> Void) throws(RenderError) -> AudioRenderStats {
+                    onNonFinite: NonFinitePolicy? = nil, sink: (UnsafeBufferPointer<Float>, Int) throws(RenderError) -> Void) throws(RenderError) -> AudioRenderStats {
         guard network.hasAudio else {
             throw RenderError("the patch has no sound output: declare 'out: audio.out' and wire 'out.left' (and 'out.right')")
         }
@@ -112,6 +114,10 @@ public struct AudioRenderer {
             plan = try TickPlan(network: network, startTick: -network.warmUpTicks)
         } catch { throw RenderError(error.message) }
         let warm = -plan.currentTick
+        plan.nonFinite.policy = onNonFinite
+        func checkStop() throws(RenderError) {
+            if onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: network) }
+        }
         let n = t.samplesPerTick
         guard let total = sampleCount(seconds: seconds, rate: t.sampleRate) else {
             throw RenderError("cannot render \(seconds) s: more samples than a file can hold")
@@ -125,6 +131,8 @@ public struct AudioRenderer {
         let c0 = Clock.now()
         plan.runAudio(ticks: warm, audio: nil)
         compute += Clock.now() - c0
+        try checkStop()
+        var firstClip: Double?
         var written = 0, ticks = warm
         var peak: Float = 0, sumSquares = 0.0, clipped = 0
         while written < total {
@@ -133,6 +141,7 @@ public struct AudioRenderer {
             let c1 = Clock.now()
             stereo.withUnsafeMutableBufferPointer { plan.runAudio(ticks: k, audio: $0.baseAddress) }
             compute += Clock.now() - c1
+            try checkStop()
             ticks += k
             let frames = min(k * n, total - written)
             var localPeak: Float = 0, localSum: Float = 0
@@ -149,6 +158,9 @@ public struct AudioRenderer {
                 }
             }
             peak = max(peak, localPeak); sumSquares += Double(localSum); clipped += localClipped
+            if localClipped > 0 && firstClip == nil, let j = file[0..<(frames * channels)].firstIndex(where: { abs($0) > 1 }) {
+                firstClip = Double(written + j / channels) / Double(t.sampleRate)
+            }
             try file.withUnsafeBufferPointer { (f) throws(RenderError) in
                 try sink(UnsafeBufferPointer(rebasing: f[0..<(frames * channels)]), channels)
             }
@@ -157,6 +169,8 @@ public struct AudioRenderer {
         }
         return AudioRenderStats(frames: total, channels: channels, sampleRate: t.sampleRate, ticks: ticks, warmUpTicks: warm,
                                 peak: peak, rms: (sumSquares / Double(total * channels)).squareRoot(),
-                                clippedSamples: clipped, computeSeconds: compute, totalSeconds: Clock.now() - c0)
+                                clippedSamples: clipped, firstClipSeconds: firstClip,
+                                nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
+                                computeSeconds: compute, totalSeconds: Clock.now() - c0)
     }
 }

@@ -23,6 +23,9 @@ public struct FrameRenderer {
         /// Write the audio of an audiovisual patch here (nil: no audio file).
         public var audioPath: String?
         public var audioFormat: AudioFormat = .wav16
+        /// Scan every neuron's output for NaN/±inf (nil: no scanning); `.stop` throws naming
+        /// the first before the frames of its batch are written.
+        public var onNonFinite: NonFinitePolicy?
         /// Skip writing files (benchmarks of field evaluation alone).
         public var computeOnly = false
         /// Optional edits to apply at given ticks (live sessions replayed offline).
@@ -48,6 +51,12 @@ public struct FrameRenderer {
         /// The path of frame `index` (0-based) of this render. Names are computed, not kept:
         /// a list of 10 million paths would make memory grow with the length of the render.
         public func file(_ index: Int) -> String { directory + "/" + FrameRenderer.frameName(index + 1) }
+        /// The first non-finite output (when scanning was on) and how many values were replaced.
+        public var nonFinite: NonFiniteEvent? = nil
+        public var nonFiniteReplaced = 0
+        /// Samples of `audio.wav` beyond ±1 (clipped by the 16-bit file), and the first one's time.
+        public var audioClipped = 0
+        public var firstAudioClipSeconds: Double? = nil
     }
 
     /// `frame_00001.png` for index 1 (at least five digits, as ffmpeg's `%05d` reads them).
@@ -68,6 +77,10 @@ public struct FrameRenderer {
         do {
             plan = try TickPlan(network: network, startTick: -network.warmUpTicks)
         } catch { throw RenderError(error.message) }
+        plan.nonFinite.policy = options.onNonFinite
+        func checkStop() throws(RenderError) {
+            if options.onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: network) }
+        }
         let t = network.timing
         let frameBytes = t.width * t.height * 3
         if !options.computeOnly {
@@ -108,6 +121,7 @@ public struct FrameRenderer {
         } catch { throw RenderError(error.description) }
         var frames = [UInt8](repeating: 0, count: frameBytes * batch)
         var computeTime = 0.0, encodeTime = 0.0, computeCPU = 0.0, encodeCPU = 0.0, bytes = 0, audioSamples = 0
+        var audioClipped = 0, firstClip: Double?
         var done = 0
         do {
             while done < options.frames {
@@ -128,6 +142,11 @@ public struct FrameRenderer {
                             plan.tick(frame: fb.baseAddress! + k * frameBytes, audio: ab.baseAddress)
                         }
                         if let audio {
+                            let clippedNow = audioBuf.withUnsafeBufferPointer { AudioRenderer.levels($0.baseAddress!, 2 * samples).2 }
+                            if clippedNow > 0 && firstClip == nil, let j = audioBuf.firstIndex(where: { abs($0) > 1 }) {
+                                firstClip = Double(audioSamples + j / 2) / Double(t.sampleRate)
+                            }
+                            audioClipped += clippedNow
                             do { try audio.append(interleaved: audioBuf); audioSamples += samples }
                             catch { throw RenderError("\(error)") }
                         }
@@ -136,6 +155,7 @@ public struct FrameRenderer {
                 }
                 computeTime += Clock.now() - c0
                 computeCPU += Clock.cpu() - cpu0
+                try checkStop()
                 if !options.computeOnly {
                     let e0 = Clock.now(), ecpu0 = Clock.cpu()
                     let names = (0..<n).map { options.directory + "/" + frameName(done + $0 + 1) }
@@ -157,7 +177,9 @@ public struct FrameRenderer {
         }
         return Stats(frames: done, directory: options.directory, computeSeconds: computeTime, encodeSeconds: encodeTime,
                      computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
-                     bytesWritten: bytes, audioSamples: audioSamples)
+                     bytesWritten: bytes, audioSamples: audioSamples,
+                     nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
+                     audioClipped: audioClipped, firstAudioClipSeconds: firstClip)
     }
 
     /// Encodes `count` frames in parallel and writes each atomically.

@@ -88,9 +88,11 @@ struct Fit: ParsableCommand {
         guard FitOptions.Initialisation(rawValue: initialisation) != nil else {
             throw ValidationError("--initialisation must be auto, given or frequency")
         }
+        if let output { try OutputPath.check(output, option: "--output", extensions: ["dmm"], what: "it writes a patch:") }
     }
 
     func run() throws {
+        SignalGuard.install()
         do throws(any Error) {
             let loaded = try PatchLoader.load(path: patch)
             let net = loaded.network
@@ -110,26 +112,19 @@ struct Fit: ParsableCommand {
                               engineOptions: eo, checkpointName: checkpoint)
                 : try Trainer(network: net, targets: targets, options: o, engineOptions: eo)
 
-            // Ctrl-C: ignore the default action, and let a signal source raise a flag that the
-            // loop polls between steps (a main-queue handler would never run while we compute).
-            let stop = StopFlag()
-            signal(SIGINT, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            source.setEventHandler { stop.raise() }
-            source.resume()
-            defer { source.cancel() }
-
             let display = FitProgressDisplay(quiet: quiet, options: o, name: loaded.name)
             let started = ContinuousClock.now
             let cpu0 = processCPUSeconds()
-            let outcome = trainer.run(shouldStop: { stop.isRaised }, progress: { display.report($0) })
+            // Ctrl-C or SIGTERM: the loop polls the flag between steps and hands back its state,
+            // which is saved as a checkpoint (a second signal stops at once).
+            let outcome = SignalGuard.cooperating { trainer.run(shouldStop: { SignalGuard.stopRequested }, progress: { display.report($0) }) }
             display.finish()
             switch outcome {
             case .interrupted(let state):
                 try Checkpoint.save(state, to: checkpoint)
                 let step = state.runs.map(\.step).max() ?? 0
                 FileHandleStderr.write("fit: interrupted at step \(step); checkpoint saved to \(checkpoint) (continue with --resume)\n")
-                throw ExitCode(130)
+                throw ExitCode(SignalGuard.exitCode)
             case .finished(let r):
                 let seconds = Double((ContinuousClock.now - started).components.seconds)
                     + Double((ContinuousClock.now - started).components.attoseconds) * 1e-18
@@ -208,13 +203,6 @@ func processCPUSeconds() -> Double {
     var u = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
-}
-
-/// The Ctrl-C flag: set by the signal source, polled by the fit loop between steps.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func raise() { flag.store(true, ordering: .relaxed) }
-    var isRaised: Bool { flag.load(ordering: .relaxed) }
 }
 
 /// Progress bars for the phases of a fit (trials: all starts together; main; pruning).

@@ -14,6 +14,7 @@ struct Fmt: ParsableCommand {
     var inPlace = false
 
     func run() throws {
+        SignalGuard.install()
         do throws(any Error) {
             let loaded = try PatchLoader.load(path: patch)   // builds too: fmt refuses a broken patch
             let text = PatchPrinter.format(loaded.document)

@@ -14,7 +14,12 @@ struct Inspect: ParsableCommand {
     @Option(help: "Write the network as a Graphviz graph to this file ('-' for stdout).")
     var dot: String?
 
+    func validate() throws {
+        if let dot, dot != "-" { try OutputPath.check(dot, option: "--dot", extensions: ["dot", "gv"], what: "it writes Graphviz:") }
+    }
+
     func run() throws {
+        SignalGuard.install()
         do throws(any Error) {
             let loaded = try PatchLoader.load(path: patch)
             let net = loaded.network

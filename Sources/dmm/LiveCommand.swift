@@ -86,6 +86,9 @@ struct LiveRun: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors, warnings and replies.")
     var quiet = false
 
+    @Option(name: .customLong("on-nan"), help: "When a neuron outputs NaN or ±inf: clip (default: NaN → 0, ±inf → ±1) or zero, and play on.")
+    var onNan: String?
+
     @Option(name: .customLong("measure-latency"), help: .hidden)
     var measureLatency: Int?
 
@@ -97,6 +100,10 @@ struct LiveRun: ParsableCommand {
             throw ValidationError("choose one of --no-pace, --step and --ticks-per-second")
         }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let onNan {
+            try NonFiniteOption.check(onNan)
+            if onNan == "stop" { throw ValidationError("--on-nan stop would end the show: dmm live takes clip or zero") }
+        }
         if let r = ticksPerSecond, !(r > 0 && r <= 100_000) { throw ValidationError("--ticks-per-second must be above 0 and at most 100000") }
         if LiveDuration(morph) == nil { throw ValidationError("--morph must be a duration such as 500ms, 2s or 30t") }
         if LiveDuration(smooth) == nil { throw ValidationError("--smooth must be a duration such as 5ms") }
@@ -115,7 +122,7 @@ struct LiveRun: ParsableCommand {
         } catch {
             throw fail(error)
         }
-        if interrupted { throw ExitCode(130) }
+        if interrupted { throw ExitCode(liveSignal.load(ordering: .relaxed) == SIGTERM ? 143 : 130) }
     }
 
     private func load() throws -> LoadedPatch {
@@ -157,6 +164,8 @@ struct LiveRun: ParsableCommand {
             options.smoothing = Double(t) * net.timing.secondsPerTick
         }
         let session = try LiveSession(patch: loaded, options: options)
+        let nanPolicy = NonFiniteOption.policy(onNan, default: .clip)
+        session.withPlan { $0.nonFinite.policy = nanPolicy }
 
         let messageFD: Int32 = toStdout ? 2 : 1
         let editor = LineEditor(prompt: "dmm> ", output: messageFD, forcePlain: plain)
@@ -241,7 +250,7 @@ struct LiveRun: ParsableCommand {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { interrupted.store(true, ordering: .relaxed); session.stop() }
+            src.setEventHandler { interrupted.store(true, ordering: .relaxed); liveSignal.store(sig, ordering: .relaxed); session.stop() }
             src.resume()
             signalSources.append(src)
         }
@@ -282,6 +291,10 @@ struct LiveRun: ParsableCommand {
             printer.line(tail)
         }
         printer.flush()
+        if let e = session.withPlan({ $0.nonFinite.first }) {
+            let replaced = session.withPlan { $0.nonFinite.replaced }
+            FileHandleStderr.write(NonFiniteReport.warning(e, replaced: replaced, policy: nanPolicy, network: session.network) + "\n")
+        }
         signalSources.forEach { $0.cancel() }
         return interrupted.load(ordering: .relaxed)
     }
@@ -368,3 +381,6 @@ final class LivePrinter: @unchecked Sendable {
         if previewRows > 0 { queue.sync { editor.draw("\u{1B}[r\u{1B}[\(terminalRows);1H\n") } }
     }
 }
+
+/// The signal that stopped a live session (SIGTERM exits 143, SIGINT and 'quit' by Ctrl-C 130).
+let liveSignal = Atomic<Int32>(0)

@@ -46,7 +46,10 @@ struct Render: ParsableCommand {
     @Option(help: "Also write a contact sheet of 8 evenly spaced frames to this PNG.")
     var contactSheet: String?
 
-    @Flag(name: .shortAndLong, help: "No progress output.")
+    @Option(name: .customLong("on-nan"), help: "When a neuron outputs NaN or ±inf: stop (default), clip (NaN → 0, ±inf → ±1) or zero, and go on.")
+    var onNan: String?
+
+    @Flag(name: .shortAndLong, help: "No progress output (warnings are still shown).")
     var quiet = false
 
     @Flag(help: "Compute the frames but write nothing (benchmarks field evaluation alone).")
@@ -61,9 +64,14 @@ struct Render: ParsableCommand {
             throw ValidationError("--filter must be one of none, sub, up, average, paeth, all")
         }
         if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let output { try OutputPath.check(output, option: "--output", extensions: [], what: "") }
+        if let contactSheet { try OutputPath.check(contactSheet, option: "--contact-sheet", extensions: ["png"], what: "it writes") }
+        if let replay, replay.isEmpty { throw ValidationError("--replay must not be empty") }
+        if let onNan { try NonFiniteOption.check(onNan) }
     }
 
     func run() throws {
+        SignalGuard.install()
         do throws(any Error) {
             var loaded: LoadedPatch
             if let patch { loaded = try PatchLoader.load(path: patch) }
@@ -85,6 +93,7 @@ struct Render: ParsableCommand {
             var opts = FrameRenderer.Options(directory: dir, frames: count)
             opts.png = PNGCodec.Options(level: level, filter: PNGCodec.Filter(rawValue: filter)!)
             opts.computeOnly = computeOnly
+            opts.onNonFinite = NonFiniteOption.policy(onNan, default: .stop)
             if net.hasAudio { opts.audioPath = dir + "/audio.wav" }
             if let replay {
                 let log = try EditLogFile.readLog(path: replay, network: net,
@@ -96,9 +105,15 @@ struct Render: ParsableCommand {
             if (mp4 || gif) && FFmpeg.path() == nil {
                 throw RenderError("ffmpeg not found on PATH; install it (apt-get install ffmpeg) to use --mp4/--gif")
             }
+            if let contactSheet, !computeOnly { _ = try AtomicFile.destination(for: contactSheet) }   // before the work
             let progress = ProgressReporter(total: count, label: "render \(loaded.name)", unit: "frames", quiet: quiet)
             let result = try FrameRenderer.render(network: net, options: opts) { progress.update(completed: $0) }
             progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")
+            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: net)
+            if result.audioClipped > 0, let audioPath = opts.audioPath {
+                let at = result.firstAudioClipSeconds.map { ", first at \(Synth.fixed($0, 2)) s" } ?? ""
+                FileHandleStderr.write("warning: \(audioPath): \(result.audioClipped) samples beyond full scale were clipped\(at); lower the level\n")
+            }
             if !computeOnly && (mp4 || gif) {
                 let pattern = dir + "/frame_%05d.png"
                 let fps = net.timing.fps

@@ -43,7 +43,10 @@ struct Synth: ParsableCommand {
     @Option(help: "Also write a spectrogram of the sound to this PNG.")
     var spectrogram: String?
 
-    @Flag(name: .shortAndLong, help: "No progress output.")
+    @Option(name: .customLong("on-nan"), help: "When a neuron outputs NaN or ±inf: stop (default), clip (NaN → 0, ±inf → ±1) or zero, and go on.")
+    var onNan: String?
+
+    @Flag(name: .shortAndLong, help: "No progress output (warnings are still shown).")
     var quiet = false
 
     @Flag(help: "Print render statistics as one JSON line on stdout.")
@@ -56,10 +59,19 @@ struct Synth: ParsableCommand {
         if let format, AudioFormat(rawValue: format) == nil {
             throw ValidationError("--format must be one of \(AudioFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if let output {
+            try OutputPath.check(output, option: "--output", extensions: AudioFormat.extensions.map(\.name), what: "dmm synth writes")
+            if let format, let chosen = AudioFormat(rawValue: format), let implied = AudioFormat(inferringFrom: output),
+               chosen.fileExtension != implied.fileExtension {
+                throw ValidationError("--format \(format) writes .\(chosen.fileExtension) files, not '\(output)'")
+            }
+        }
+        if let spectrogram { try OutputPath.check(spectrogram, option: "--spectrogram", extensions: ["png"], what: "it writes") }
+        if let onNan { try NonFiniteOption.check(onNan) }
     }
 
     func run() throws {
-        let interrupt = Interrupt()
+        SignalGuard.install()
         do throws(any Error) {
             let loaded = try PatchLoader.load(path: patch)
             var net = loaded.network
@@ -69,16 +81,24 @@ struct Synth: ParsableCommand {
             let length = seconds ?? net.timing.seconds ?? net.timing.frames.map { Double($0) / net.timing.fps } ?? 10
             let fmt = format.flatMap(AudioFormat.init(rawValue:)) ?? output.flatMap(AudioFormat.init(inferringFrom:)) ?? .wav16
             let path = output ?? "\(loaded.name).\(fmt.fileExtension)"
+            // Refuse a FIFO, device or directory before the render, not after it (lost work).
+            _ = try AtomicFile.destination(for: path)
+            if let spectrogram { _ = try AtomicFile.destination(for: spectrogram) }
             let total = Int((length * Double(net.timing.sampleRate)).rounded())
             let progress = ProgressReporter(total: total, label: "synth \(loaded.name)", unit: "samples", quiet: quiet)
             let result = try AudioRenderer.render(network: net, seconds: length, to: path, format: fmt, spectrogram: spectrogram,
                                                   progress: { done, _ in progress.update(completed: done) },
-                                                  isCancelled: { interrupt.fired })
+                                                  onNonFinite: NonFiniteOption.policy(onNan, default: .stop))
             let peakDB = result.peak > 0 ? 20 * log10(Double(result.peak)) : -200
             var note = "wrote \(path) (\(result.channels == 1 ? "mono" : "stereo"), \(result.sampleRate) Hz, peak \(Self.fixed(peakDB, 1)) dBFS"
             if result.clippedSamples > 0 && fmt.isInteger { note += ", \(result.clippedSamples) samples clipped" }
             note += ")"
             progress.finish(message: note)
+            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: net)
+            if result.clippedSamples > 0 && fmt.isInteger {
+                let at = result.firstClipSeconds.map { ", first at \(Self.fixed($0, 2)) s" } ?? ""
+                FileHandleStderr.write("warning: \(result.clippedSamples) samples beyond full scale were clipped\(at) (peak \(Self.fixed(peakDB, 1)) dBFS); lower the level or use --format float\n")
+            }
             if stats {
                 print("{\"frames\": \(result.frames), \"channels\": \(result.channels), \"rate\": \(result.sampleRate), "
                     + "\"rms\": \(result.rms), \"peak\": \(result.peak), \"clipped\": \(result.clippedSamples), "
@@ -87,7 +107,6 @@ struct Synth: ParsableCommand {
         } catch let e as ValidationError {
             throw e
         } catch {
-            if interrupt.fired { throw fail(error, code: 130) }
             throw fail(error)
         }
     }
@@ -98,20 +117,4 @@ struct Synth: ParsableCommand {
         let r = (x * p).rounded() / p
         return "\(r)"
     }
-}
-
-/// Ctrl-C during a render: ignore the default (which would leave a temporary file behind),
-/// note the request in an atomic flag the render loop polls between chunks.
-final class Interrupt: @unchecked Sendable {
-    private let flag = Atomic<Bool>(false)
-    private let source: DispatchSourceSignal
-
-    init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [weak self] in self?.flag.store(true, ordering: .relaxed) }
-        source.resume()
-    }
-
-    var fired: Bool { flag.load(ordering: .relaxed) }
 }

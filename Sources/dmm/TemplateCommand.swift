@@ -37,9 +37,11 @@ struct Template: ParsableCommand {
     func validate() throws {
         guard kind == "cppn" else { throw ValidationError("unknown template '\(kind)'; available: cppn") }
         guard neurons >= 1, layers >= 1, layers <= neurons else { throw ValidationError("need 1 ≤ --layers ≤ --neurons") }
+        if let output { try OutputPath.check(output, option: "--output", extensions: ["dmm"], what: "it writes a patch:") }
     }
 
     func run() throws {
+        SignalGuard.install()
         do throws(any Error) {
             let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
             guard p.count == 2, (1...16384).contains(p[0]), (1...16384).contains(p[1]) else {

@@ -27,12 +27,15 @@ struct BadInput: CustomTestStringConvertible, Sendable {
     var absent: [String] = []
     /// Seconds before the run counts as a hang.
     var timeout: TimeInterval = 30
+    /// Runs in the case's directory after `files` are written (FIFOs, symlinks).
+    var setup: (@Sendable (String) -> Void)? = nil
 
     var testDescription: String { name }
 
     init(_ name: String, files: [String: String] = [:], rawFiles: [String: [UInt8]] = [:], args: [String],
          stdin: String? = nil, status: Int32, message: String, exact: Bool = false,
-         absent: [String] = [], timeout: TimeInterval = 30) {
+         absent: [String] = [], timeout: TimeInterval = 30, setup: (@Sendable (String) -> Void)? = nil) {
+        self.setup = setup
         self.name = name
         var f = rawFiles
         for (k, v) in files { f[k] = Array(v.utf8) }
@@ -54,6 +57,7 @@ struct BadInput: CustomTestStringConvertible, Sendable {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             FileManager.default.createFile(atPath: path, contents: Data(bytes))
         }
+        setup?(dir)
         let before = Set(Self.listing(dir))
         let r = try CLI.run(args.map { $0.replacingOccurrences(of: "$DIR", with: dir) }, cwd: dir, stdin: stdin, timeout: timeout)
         let first = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""

@@ -28,6 +28,12 @@ public enum FastMath {
     public static func bits(_ v: V) -> SIMD16<UInt32> { unsafeBitCast(v, to: SIMD16<UInt32>.self) }
 
     /// sin(r) for r reduced to [−π/2, π/2]: the odd degree-11 polynomial.
+    ///
+    /// Not clamped: beyond |x| ≈ 1e5 the reduction is meaningless and the polynomial of the
+    /// left-over r can be large or ±inf (1e30 → inf). Clamping r cost a fifth of the field
+    /// benchmark, so the kernels keep the fast path and `NonFiniteGuard` names a `sin` whose
+    /// argument ran away, like any other non-finite output. Never a trap: no integer
+    /// conversion happens here.
     @inlinable @inline(__always)
     static func sinReduced(_ r: V) -> V {
         let r2 = r * r

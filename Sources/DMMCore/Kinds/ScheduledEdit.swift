@@ -16,8 +16,8 @@ public struct ScheduledEdit: TreeKind {
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        at = Int(try config.number("at", default: 0))
-        every = Int(try config.number("every", default: 0))
+        at = try Self.tick("at", config)
+        every = try Self.tick("every", config)
         guard every >= 0 else { throw KindError("'every' must be ≥ 0") }
         guard let text = config["delta"]?.string else {
             if config["delta"] != nil { throw KindError("'delta' must be a \"{row:{column:weight}}\" string") }
@@ -25,6 +25,16 @@ public struct ScheduledEdit: TreeKind {
             return
         }
         delta = try VValue(parsing: text)
+    }
+
+    /// A whole tick number from the config, range-checked before the conversion (`Int(1e300)`
+    /// and `Int(.nan)` trap): at most 10¹² ticks either way, 300 years at 100 fps.
+    static func tick(_ key: String, _ config: NeuronConfig) throws(KindError) -> Int {
+        let x = try config.number(key, default: 0)
+        guard x.isFinite, abs(x) <= 1e12, x == x.rounded() else {
+            throw KindError("'\(key)' must be a whole number of ticks within ±10¹², got \(x)")
+        }
+        return Int(x)
     }
 
     public var inputs: [PortSpec] { [] }

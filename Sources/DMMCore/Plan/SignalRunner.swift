@@ -23,10 +23,14 @@ struct SignalRunner {
     let audio: UnsafeMutablePointer<Float>?
     let recorded: Bool
     let context: KernelContext
+    /// Scans each unit's outputs after its call (nil: no scanning), naming units by neuron.
+    let guardian: NonFiniteGuard?
+    let unitNeuron: [Int]
 
     init(program p: SignalProgram, constW: UnsafePointer<Float>?, streamW: UnsafePointer<Float>?,
          scalars: UnsafePointer<Float>?, ticks: Int, audio: UnsafeMutablePointer<Float>?,
-         recorded: Bool, context: KernelContext) {
+         recorded: Bool, context: KernelContext, guardian: NonFiniteGuard? = nil, unitNeuron: [Int] = []) {
+        self.guardian = guardian; self.unitNeuron = unitNeuron
         unitInfo = p.unitInfo; rows = p.rows; slots = p.slots; steps = p.steps; stepWords = p.stepWords
         states = p.states; seeds = p.seeds
         constStart = p.constStart; constSlot = p.constSlot; streamStart = p.streamStart; streamSlot = p.streamSlot
@@ -86,6 +90,11 @@ struct SignalRunner {
                           outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                           count: (tk * n + 15) / 16 * 16, context: ctx, state: states[u])
         kernels[u]._withUnsafeGuaranteedRef { $0.forward(io) }
+        if let guardian {
+            for o in 0..<nout where slotBase[o] >= 0 {
+                guardian.scan(slot(slotBase[o]) + tau0 * n, tk * n, neuron: unitNeuron[u], tick: context.tick + tau0, perTick: n)
+            }
+        }
         if u == audioUnit, let audio, nin > 0 {
             let left = ptrs[0], right = audioMono || nin < 2 ? ptrs[0] : ptrs[1]
             let dst = audio + tau0 * n * 2
@@ -120,6 +129,14 @@ struct SignalRunner {
         }
         let group = UnsafeBufferPointer(start: ios, count: count)
         kernels[members[0]]._withUnsafeGuaranteedRef { $0.forwardGroup(group) }
+        if let guardian {
+            for m in 0..<count {
+                let u = members[m], nout = unitInfo[4 * u + 1], slotBase = slots + unitInfo[4 * u + 3]
+                for o in 0..<nout where slotBase[o] >= 0 {
+                    guardian.scan(slot(slotBase[o]), ticks * n, neuron: unitNeuron[u], tick: context.tick, perTick: n)
+                }
+            }
+        }
     }
 
     /// The constant part of row `r`: its default (non-zero only for an empty row) plus

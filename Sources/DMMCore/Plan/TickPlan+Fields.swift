@@ -247,6 +247,8 @@ extension TickPlan {
         let global = StateView(prev: fieldPrev, next: fieldNext, stride: lanes, offset: 0)
         let pixels = timing.pixels
         let tasks = TickPlan.taskCount(tiles: tiles)
+        let guardian = nonFinite.policy == nil ? nil : nonFinite
+        let scanList = guardian == nil ? [] : fieldScanList()
         consts.withUnsafeBufferPointer { cb in
             let cp = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
             let work: @Sendable (Int) -> Void = { task in
@@ -266,6 +268,11 @@ extension TickPlan {
                                          scratch: scratch.baseAddress!, tile: tile, ptrs: ptrs.baseAddress!,
                                          frame: framePtr.p.map { $0 + start * 3 })
                         TickPlan.spatialRows(fp, consts: cp.p!, sv, start: start, count: count)
+                        if let guardian {
+                            for (s, neuron) in scanList {
+                                guardian.scan(global.next + s * lanes + start, ctx.logicalCount, neuron: neuron, tick: base.tick, perTick: Int.max)
+                            }
+                        }
                     }
                 }
                 }
@@ -276,7 +283,24 @@ extension TickPlan {
             consts.withUnsafeBufferPointer { cb in
                 spatialStroke(base, fp, consts: cb.baseAddress!, next: fieldNext, frame: frame) { states[$0] }
             }
+            if let guardian {
+                for i in spatialNeurons {
+                    for (o, s) in outSlot[i].enumerated() where outKind[i][o] == .field {
+                        guardian.scan(fieldNext + s * lanes, pixels, neuron: i, tick: base.tick, perTick: Int.max)
+                    }
+                }
+            }
         }
+    }
+
+    /// The field output slots computed tile by tile, with their neurons: what the field
+    /// strokes scan for non-finite values (spatial neurons are scanned whole, after).
+    func fieldScanList() -> [(slot: Int, neuron: Int)] {
+        var list: [(slot: Int, neuron: Int)] = []
+        for i in fieldNeurons where !constantSources.contains(i) {
+            for (o, s) in outSlot[i].enumerated() where outKind[i][o] == .field { list.append((s, i)) }
+        }
+        return list
     }
 
     /// The scalar inputs of spatial neurons: each buffer holds its row's constant part (16
@@ -354,6 +378,8 @@ extension TickPlan {
         let global = SendablePointer(fieldPrev)
         let framePtrs = frames.map { SendablePointer($0) }
         let ctxs = contexts
+        let guardian = nonFinite.policy == nil ? nil : nonFinite
+        let scanList = guardian == nil ? [] : fieldScanList()
         consts.withUnsafeBufferPointer { cb in
             let cp = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
             let work: @Sendable (Int) -> Void = { task in
@@ -379,6 +405,11 @@ extension TickPlan {
                             TickPlan.runTile(fp, consts: cp.p! + step * rows, sv, count: count, logical: logical, ctx: &ctx,
                                              scratch: scratch, tile: tile, ptrs: ptrs.baseAddress!,
                                              frame: framePtrs[step].p.map { $0 + start * 3 })
+                            if let guardian {
+                                for (s, neuron) in scanList {
+                                    guardian.scan(b + s * tile, logical, neuron: neuron, tick: ctxs[step].tick, perTick: Int.max)
+                                }
+                            }
                             swap(&a, &b)
                         }
                         for s in 0..<slots { (global.p! + s * lanes + start).update(from: a + s * tile, count: count) }

@@ -96,7 +96,10 @@ extension TickPlan {
                 kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
                                       outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                                       count: 16, context: ctx, state: state(i)))
-                for o in 0..<nout where outKind[i][o] == .scalar { next[outSlot[i][o]] = (b + 16 * (nin + o))[0] }
+                for o in 0..<nout where outKind[i][o] == .scalar {
+                    next[outSlot[i][o]] = (b + 16 * (nin + o))[0]
+                    nonFinite.scan(next + outSlot[i][o], neuron: i, tick: base.tick)
+                }
             }
         }
         }

@@ -241,6 +241,8 @@ extension TickPlan {
         var base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
                                  start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
         var swaps = 0
+        let guardian = nonFinite.policy == nil ? nil : nonFinite
+        let unitNeuron = guardian == nil ? [] : scalarNeurons.filter { !constantSources.contains($0) }
         constW.withUnsafeBufferPointer { cw in
             scalarPrev.withUnsafeMutableBufferPointer { pb in
                 scalarNext.withUnsafeMutableBufferPointer { nb in
@@ -270,7 +272,10 @@ extension TickPlan {
                                                   outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                                                   count: 16, context: ctx, state: states[u])
                                 kernels[u]._withUnsafeGuaranteedRef { $0.forward(io) }
-                                for o in 0..<nout where sb[o] >= 0 { next![sb[o]] = ptrs[nin + o][0] }
+                                for o in 0..<nout where sb[o] >= 0 {
+                                    next![sb[o]] = ptrs[nin + o][0]
+                                    guardian?.scan(next! + sb[o], neuron: unitNeuron[u], tick: base.tick)
+                                }
                             }
                             for c in 0..<kept { next![keep[c]] = prev![keep[c]] }
                             swap(&prev, &next)
@@ -298,7 +303,8 @@ extension TickPlan {
                     var ctx = base
                     ctx.domain = .signal
                     SignalRunner(program: program, constW: cw.baseAddress, streamW: sw.baseAddress, scalars: sc.baseAddress,
-                                 ticks: k, audio: audio, recorded: recorded, context: ctx).run()
+                                 ticks: k, audio: audio, recorded: recorded, context: ctx,
+                                 guardian: nonFinite.policy == nil ? nil : nonFinite, unitNeuron: signalNeurons).run()
                 }
             }
         }

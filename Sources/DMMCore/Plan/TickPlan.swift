@@ -77,6 +77,10 @@ public final class TickPlan: @unchecked Sendable {
     /// Private state of each neuron (`stateBytes`), zeroed.
     package var states: [Int: UnsafeMutableRawPointer] = [:]
 
+    /// Scans every output for NaN and ±inf when its policy is set (renders set it from
+    /// `--on-nan`); see `NonFiniteGuard`.
+    public let nonFinite = NonFiniteGuard()
+
     /// The tick the next call to `tick` computes.
     public internal(set) var currentTick: Int
 

@@ -39,7 +39,12 @@ enum AudioMath {
         p = FastMath.s2 + r2 * p
         p = FastMath.s1 + r2 * p
         let y = r + r * r2 * p
-        return Int32(k) & 1 != 0 ? -y : y
+        // k's parity without an integer conversion (which traps on NaN and |k| ≥ 2³¹): k/2 is
+        // exact, and it is whole exactly when k is even (every k beyond 2²⁴ is). A non-finite
+        // x gives 0, as the vector version's callers see from sanitised inputs.
+        let half = 0.5 * k
+        let s = half.rounded(.down) != half ? -y : y
+        return s.isFinite ? s : 0
     }
 
     /// Transposes the 16 × 16 block `rows[0..<16]` in place (`scratch`: 16 more vectors).
@@ -66,8 +71,44 @@ enum AudioMath {
     @inline(__always)
     static func frac(_ x: V) -> V { x - FastMath.floor(x) }
 
+    /// x − ⌊x⌋, and 0 for ±inf and NaN: the wrap every phase stored in a state goes through,
+    /// so that one runaway block (a frequency of 1e30, a NaN) cannot leave a phase that
+    /// poisons every later block. Finite |x| ≥ 2⁵² are whole numbers and wrap to 0 as well.
     @inline(__always)
-    static func frac(_ x: Double) -> Double { x - x.rounded(.down) }
+    static func frac(_ x: Double) -> Double {
+        let f = x - x.rounded(.down)
+        return f.isFinite ? f : 0
+    }
+
+    /// A phase increment (cycles per lane) reduced to [−½, ½]: the same samples (only the
+    /// phase modulo 1 is heard), but a frequency far beyond the sample rate can no longer
+    /// push phases past the range where `Float` and the magic-number floor are exact. NaN
+    /// and ±inf give 0 (the phase holds). Values already in [−½, ½) come back unchanged,
+    /// to the bit.
+    @inline(__always)
+    static func wrapIncrement(_ inc: Double) -> Double {
+        let w = inc - inc.rounded()
+        return w.isFinite ? w : 0
+    }
+
+    /// The kernel-boundary rule for inputs that set a parameter (frequency, phase offset,
+    /// feedback amount, width, time): NaN and ±inf become `fallback`, as VCV Rack's modules
+    /// do, so a non-finite control value cannot get into a neuron's state.
+    @inline(__always)
+    static func finite(_ x: Float, or fallback: Float = 0) -> Float { x.isFinite ? x : fallback }
+
+    /// `finite` for sixteen lanes (branch-free: one compare and one blend).
+    @inline(__always)
+    static func finite(_ v: V) -> V {
+        v.replacing(with: 0, where: .!(FastMath.abs(v) .<= V(repeating: .greatestFiniteMagnitude)))
+    }
+
+    /// x clamped to [lo, hi] with NaN mapped to `nan` (Swift's `min`/`max` pass a NaN
+    /// through in one argument order and not the other; filters and envelopes need neither).
+    @inline(__always)
+    static func clamp(_ x: Double, _ lo: Double, _ hi: Double, nan: Double) -> Double {
+        x.isNaN ? nan : Swift.min(Swift.max(x, lo), hi)
+    }
 
     /// True when `p[0..<count]` all equal `p[0]` (a frequency that did not move this block).
     @inline(__always)
@@ -112,7 +153,7 @@ enum AudioMath {
                        rate: Double, into x: UnsafeMutablePointer<Float>, constant: Bool = false) -> Double {
         let invRate = 1 / rate
         if constant || isConstant(freq, count) {
-            let inc = Double(freq[0]) * invRate
+            let inc = wrapIncrement(Double(freq[0]) * invRate)
             let incV = V(repeating: Float(inc)) * iota
             var i = 0
             while i < lanes {
@@ -126,7 +167,7 @@ enum AudioMath {
         var acc = phase
         for j in 0..<count {
             x[j] = Float(acc)
-            acc += Double(freq[j]) * invRate
+            acc += wrapIncrement(Double(freq[j]) * invRate)
             if j & 15 == 15 { acc = frac(acc) }
         }
         let last = Float(frac(acc))
@@ -184,7 +225,7 @@ extension AudioMath {
             // `Double` phase every 2048 samples, so rounding cannot build up (error below 5e-6,
             // −110 dB) and nothing drifts. The rotations' cosines and sines are cached in the
             // state with the frequency they belong to.
-            let inc = Double(freq[0]) / io.context.sampleRate
+            let inc = wrapIncrement(Double(freq[0]) / io.context.sampleRate)
             var c = st.get(12, as: Float.self), s = st.get(16, as: Float.self)
             var c16 = st.get(20, as: Float.self), s16 = st.get(24, as: Float.self)
             if st.get(8, as: Float.self) != freq[0] || (c == 0 && s == 0) {
@@ -225,11 +266,11 @@ extension AudioMath {
         }
         if steady {
             // Steady pitch under phase modulation (an FM carrier): phase and sine in one pass.
-            let inc = Double(freq[0]) / io.context.sampleRate
+            let inc = wrapIncrement(Double(freq[0]) / io.context.sampleRate)
             let incV = V(repeating: Float(inc)) * iota, s = V(repeating: invTwoPi)
             while i < io.count {
                 let x = incV + V(repeating: Float(frac(phase + Double(i) * inc)))
-                Lanes.store(sin2pi(x.madd(s, Lanes.load(pm, i))), out, i)
+                Lanes.store(sin2pi(x.madd(s, finite(Lanes.load(pm, i)))), out, i)
                 i += 16
             }
             st.set(0, frac(phase + Double(n) * inc))
@@ -240,7 +281,7 @@ extension AudioMath {
         st.set(0, next)
         if !noPM {
             let s = V(repeating: invTwoPi)
-            while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i).madd(s, Lanes.load(pm, i))), out, i); i += 16 }
+            while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i).madd(s, finite(Lanes.load(pm, i)))), out, i); i += 16 }
         } else {
             while i < io.count { Lanes.store(sin2pi(Lanes.load(out, i)), out, i); i += 16 }
         }

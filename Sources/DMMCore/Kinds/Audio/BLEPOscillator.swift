@@ -27,7 +27,7 @@ enum BLEPOscillator {
             // Phases, continuous across the call (no wrapping), |increment| ≤ ½.
             let newPhase: Double
             if n > 0 && AudioMath.isConstant(io, 0, n) {
-                let inc = min(0.5, max(-0.5, Double(freq[0]) * invRate))
+                let inc = min(0.5, max(-0.5, Double(AudioMath.finite(freq[0])) * invRate))
                 let p0 = AudioMath.V(repeating: Float(phase0)), incV = AudioMath.V(repeating: Float(inc))
                 var i = 0
                 while i < lanes + 16 {
@@ -39,7 +39,7 @@ enum BLEPOscillator {
                 var acc = phase0
                 for j in 0..<n {
                     p[j] = Float(acc)
-                    acc += min(0.5, max(-0.5, Double(freq[j]) * invRate))
+                    acc += min(0.5, max(-0.5, Double(AudioMath.finite(freq[j])) * invRate))
                 }
                 for j in n..<(lanes + 16) { p[j] = Float(acc) }
                 newPhase = AudioMath.frac(acc)
@@ -95,8 +95,8 @@ enum BLEPOscillator {
                             if v + 16 < n {
                                 // Skip sixteen samples at once when neither track crosses.
                                 let p0 = Lanes.load(p, v), p1 = Lanes.load(p, v + 1)
-                                let q0 = p0 - FastMath.clamp(Lanes.load(wd, v), 0, 1)
-                                let q1 = p1 - FastMath.clamp(Lanes.load(wd, v + 1), 0, 1)
+                                let q0 = p0 - FastMath.clamp(AudioMath.finite(Lanes.load(wd, v)), 0, 1)
+                                let q1 = p1 - FastMath.clamp(AudioMath.finite(Lanes.load(wd, v + 1)), 0, 1)
                                 if !any((FastMath.floor(p0) .!= FastMath.floor(p1)) .| (FastMath.floor(q0) .!= FastMath.floor(q1))) {
                                     v += 16; continue
                                 }
@@ -169,11 +169,11 @@ enum BLEPOscillator {
     /// rounding error away from an edge is on the same side for both.
     @inline(__always)
     static func naivePulse(_ p: AudioMath.V, _ width: AudioMath.V) -> AudioMath.V {
-        let wc = FastMath.clamp(width, 0, 1)
+        let wc = FastMath.clamp(AudioMath.finite(width), 0, 1)
         // The floors differ by exactly 1 (high) or 0 (low): no masks needed.
         return (FastMath.floor(p) - FastMath.floor(p - wc)) * 2 - 1
     }
 
     @inline(__always)
-    static func clampWidth(_ w: Float) -> Float { min(1, max(0, w)) }
+    static func clampWidth(_ w: Float) -> Float { min(1, max(0, AudioMath.finite(w))) }
 }

@@ -50,7 +50,8 @@ public struct Delay: NeuronKind {
         var w = Int(st.get(0, as: Int64.self))
         for j in 0..<n {
             buf[w & mask] = x[j]
-            let d = min(max(Double(time[j]) * rate, 0), most)
+            // NaN (and negative) times read the newest sample; +inf and huge ones the oldest.
+            let d = AudioMath.clamp(Double(time[j]) * rate, 0, most, nan: 0)
             let whole = Int(d), f = Float(d - Double(whole))
             let a = buf[(w - whole) & mask], b = buf[(w - whole - 1) & mask]
             out[j] = a + (b - a) * f

@@ -22,6 +22,14 @@ public struct EnvADSR: NeuronKind {
 
     enum Stage: Int32 { case idle, attack, decay, sustain, release }
 
+    /// A segment time in samples, at least 1: NaN, zero and negative times are one sample
+    /// (`max(NaN, 1)` would be NaN and stick in the level); +inf never arrives (step 0).
+    @inline(__always)
+    static func steps(_ seconds: Float, _ rate: Float) -> Float {
+        let s = seconds * rate
+        return s >= 1 ? s : 1
+    }
+
     public func forward(_ io: KernelIO) {
         let out = io.outputs[0]
         guard let st = io.state else { Lanes.fill(out, io.count, 0); return }
@@ -39,18 +47,18 @@ public struct EnvADSR: NeuronKind {
             if on && !wasOn { stage = .attack }
             if !on && wasOn {
                 stage = .release
-                releaseStep = level / max(release[j] * rate, 1)
+                releaseStep = level / Self.steps(release[j], rate)
             }
             wasOn = on
             switch stage {
             case .idle:
                 level = 0
             case .attack:
-                level += 1 / max(attack[j] * rate, 1)
+                level += 1 / Self.steps(attack[j], rate)
                 if level >= 1 { level = 1; stage = .decay }
             case .decay:
                 let s = min(1, max(0, sustain[j]))
-                level -= (1 - s) / max(decay[j] * rate, 1)
+                level -= (1 - s) / Self.steps(decay[j], rate)
                 if level <= s { level = s; stage = .sustain }
             case .sustain:
                 level = min(1, max(0, sustain[j]))
@@ -61,6 +69,7 @@ public struct EnvADSR: NeuronKind {
             out[j] = level
         }
         for j in n..<io.count { out[j] = level }
+        if !level.isFinite { level = 0; stage = .idle }
         st.set(0, level); st.set(4, stage.rawValue); st.set(8, Int32(wasOn ? 1 : 0)); st.set(12, releaseStep)
     }
 }

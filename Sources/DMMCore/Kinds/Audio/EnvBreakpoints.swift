@@ -70,7 +70,9 @@ public struct EnvBreakpoints: NeuronKind {
         let trig = io.inputs[0]
         let rate = io.context.sampleRate
         let first = AudioMath.firstSample(io.context)
-        let total = Int64((times[times.count - 1] * rate).rounded())
+        // Checked before the conversion: a last time of 1e300 s would trap in Int64(_:).
+        let last = (times[times.count - 1] * rate).rounded()
+        let total = last < 9e18 ? Int64(last) : Int64.max
         var count = st.get(0, as: Int64.self)
         var seg = Int(st.get(8, as: Int32.self))
         var was = st.get(12, as: Int32.self) & 1 != 0

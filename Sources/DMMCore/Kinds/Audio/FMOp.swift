@@ -32,7 +32,7 @@ public struct FMOp: GroupedKind {
         var y = st.get(AudioMath.sineStateBytes, as: Float.self)
         let s = AudioMath.invTwoPi
         for j in 0..<n {
-            y = AudioMath.sin2pi(out[j] + s * (pm[j] + fb[j] * y))
+            y = AudioMath.sin2pi(out[j] + s * (AudioMath.finite(pm[j]) + AudioMath.finite(fb[j]) * y))
             out[j] = y
         }
         st.set(AudioMath.sineStateBytes, y)
@@ -69,7 +69,7 @@ public struct FMOp: GroupedKind {
                                                rate: io.context.sampleRate, into: out, constant: AudioMath.isConstant(io, 0, n)))
                     var i = 0
                     let sv = V(repeating: s)
-                    while i < io.count { Lanes.store(Lanes.load(out, i).madd(sv, Lanes.load(pm, i)), out, i); i += 16 }
+                    while i < io.count { Lanes.store(Lanes.load(out, i).madd(sv, AudioMath.finite(Lanes.load(pm, i))), out, i); i += 16 }
                 }
             }
             withUnsafeTemporaryAllocation(of: V.self, capacity: 80) { blocks in
@@ -81,19 +81,19 @@ public struct FMOp: GroupedKind {
                     var ya = V(), yb = V(), fav = V(), fbv = V()
                     for c in 0..<ca {
                         ya[c] = io(c).state!.get(AudioMath.sineStateBytes, as: Float.self)
-                        fav[c] = io(c).inputs[1][0] * s
+                        fav[c] = AudioMath.finite(io(c).inputs[1][0]) * s
                     }
                     for c in 0..<cb {
                         yb[c] = io(16 + c).state!.get(AudioMath.sineStateBytes, as: Float.self)
-                        fbv[c] = io(16 + c).inputs[1][0] * s
+                        fbv[c] = AudioMath.finite(io(16 + c).inputs[1][0]) * s
                     }
                     // Steady operators: phases straight in the transposed layout, one lane per
                     // operator, from `Double` every 256 samples and by adding 16·inc between.
                     var incA = V(), incB = V(), baseA = V(), baseB = V()
                     let rate = first.context.sampleRate
                     if steady {
-                        for c in 0..<ca { incA[c] = Float(Double(io(c).inputs[0][0]) / rate) }
-                        for c in 0..<cb { incB[c] = Float(Double(io(16 + c).inputs[0][0]) / rate) }
+                        for c in 0..<ca { incA[c] = Float(AudioMath.wrapIncrement(Double(io(c).inputs[0][0]) / rate)) }
+                        for c in 0..<cb { incB[c] = Float(AudioMath.wrapIncrement(Double(io(16 + c).inputs[0][0]) / rate)) }
                     }
                     var j0 = 0
                     while j0 < n {
@@ -135,8 +135,8 @@ public struct FMOp: GroupedKind {
                         } else {
                             let sv = V(repeating: s)
                             for c in 0..<16 {
-                                fa[c] = c < ca ? Lanes.load(io(c).inputs[1], j0) * sv : V()
-                                fb[c] = c < cb ? Lanes.load(io(16 + c).inputs[1], j0) * sv : V()
+                                fa[c] = c < ca ? AudioMath.finite(Lanes.load(io(c).inputs[1], j0)) * sv : V()
+                                fb[c] = c < cb ? AudioMath.finite(Lanes.load(io(16 + c).inputs[1], j0)) * sv : V()
                             }
                             AudioMath.transpose16(fa, tmp)
                             AudioMath.transpose16(fb, tmp)

@@ -21,7 +21,7 @@ enum LFOscillator {
             var i = 0
             while i < io.count {
                 let w = width.map { Lanes.load($0, i) } ?? AudioMath.V()
-                Lanes.store(value(Lanes.load(freq, i) * t, w, shape), out, i)
+                Lanes.store(value(AudioMath.finite(Lanes.load(freq, i)) * t, w, shape), out, i)
                 i += 16
             }
             return
@@ -41,7 +41,7 @@ enum LFOscillator {
             let w = AudioMath.V(repeating: width?[0] ?? 0.5)
             let y = value(AudioMath.V(repeating: Float(phase)), w, shape)
             Lanes.fill(out, io.count, y[0])
-            st.set(0, AudioMath.frac(phase + Double(freq[0]) * ctx.secondsPerTick))
+            st.set(0, AudioMath.frac(phase + Double(AudioMath.finite(freq[0])) * ctx.secondsPerTick))
         }
     }
 

@@ -35,7 +35,7 @@ public struct OnePole: NeuronKind {
             y += a * (x[j] - y)
             out[j] = y
         }
-        if abs(y) < 1e-30 { y = 0 }
+        if abs(y) < 1e-30 || !y.isFinite { y = 0 }   // denormals, and a NaN/inf that came in
         s[0] = y; s[1] = last; s[2] = a
         for j in n..<io.count { out[j] = y }
     }

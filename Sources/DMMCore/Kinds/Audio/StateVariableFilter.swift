@@ -32,9 +32,9 @@ enum StateVariableFilter {
         for j in 0..<n {
             if cutoff[j] != lastCut || res[j] != lastRes {
                 lastCut = cutoff[j]; lastRes = res[j]
-                let fc = min(max(Double(lastCut), 1), 0.49 * rate)
+                let fc = AudioMath.clamp(Double(lastCut), 1, 0.49 * rate, nan: 1)
                 let g = tan(Double.pi * fc / rate)
-                let kd = 1.41421356237309505 * (1 - min(max(Double(lastRes), -1), 0.999))
+                let kd = 1.41421356237309505 * (1 - AudioMath.clamp(Double(lastRes), -1, 0.999, nan: 0))
                 let d1 = 1 / (1 + g * (g + kd))
                 k = Float(kd); a1 = Float(d1); a2 = Float(g * d1); a3 = Float(g * g * d1)
             }
@@ -52,6 +52,9 @@ enum StateVariableFilter {
         // Flush denormals so a filter left ringing down to silence stays cheap.
         if abs(ic1) < 1e-30 { ic1 = 0 }
         if abs(ic2) < 1e-30 { ic2 = 0 }
+        // A non-finite input (or a blow-up) must not stay in the integrators for ever: the
+        // block that carried it shows it, the next starts from silence (VCV Rack's rule).
+        if !(ic1.isFinite && ic2.isFinite) { ic1 = 0; ic2 = 0 }
         s[0] = ic1; s[1] = ic2; s[2] = lastCut; s[3] = lastRes
         s[4] = k; s[5] = a1; s[6] = a2; s[7] = a3
         for j in n..<io.count { out[j] = 0 }
