@@ -57,7 +57,8 @@ struct Render: ParsableCommand {
         guard PNGCodec.Filter(rawValue: filter) != nil else {
             throw ValidationError("--filter must be one of none, sub, up, average, paeth, all")
         }
-        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let frames { try checkOption { try TimingLimits.check(frames, TimingLimits.frames, name: "--frames") } }
+        if let size { try checkOption { try TimingLimits.size(size, name: "--size") } }
     }
 
     func run() throws {
@@ -69,15 +70,11 @@ struct Render: ParsableCommand {
                 loaded = LoadedPatch(path: "demo.dmm", document: doc, network: try PatchBuilder.build(doc))
             }
             var net = loaded.network
-            if let size {
-                let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
-                guard p.count == 2, (1...16384).contains(p[0]), (1...16384).contains(p[1]) else {
-                    throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 512x512")
-                }
-                net.timing.width = p[0]; net.timing.height = p[1]
-            }
+            if let size { (net.timing.width, net.timing.height) = try checkOption { try TimingLimits.size(size, name: "--size") } }
             if let seed { net.seed = seed }
-            let count = frames ?? net.timing.frameCount()
+            if let frames { net.timing.frames = frames }
+            try checkOption { try TimingLimits.check(net.timing, sounds: net.hasAudio) }
+            let count = net.timing.frameCount()
             let dir = output ?? "renders/\(loaded.name)"
             var opts = FrameRenderer.Options(directory: dir, frames: count)
             opts.png = PNGCodec.Options(level: level, filter: PNGCodec.Filter(rawValue: filter)!)
@@ -95,7 +92,7 @@ struct Render: ParsableCommand {
             progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")
             if !computeOnly && (mp4 || gif) {
                 let pattern = dir + "/frame_%05d.png"
-                let fps = Int(net.timing.fps.rounded())
+                let fps = max(1, Int(net.timing.fps.rounded()))   // fps ≤ TimingLimits.maxFPS: no overflow
                 if mp4 { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: opts.audioPath, output: dir + "/\(loaded.name).mp4", gif: false) }
                 if gif { try FFmpeg.encodeVideo(framePattern: pattern, fps: fps, audio: nil, output: dir + "/\(loaded.name).gif", gif: true) }
             }

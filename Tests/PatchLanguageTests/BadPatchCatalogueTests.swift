@@ -31,7 +31,7 @@ import PatchLanguage
         ("c: clip(lo: 1\n", "bad.dmm:1:14: error: missing ')'"),
         ("c: clip(lo: 1, lo: 2)\n", "bad.dmm:1:16: error: 'lo' is given twice"),
         (base + "fb: feedback\nfb.zoom = x\n", "bad.dmm:7:1: error: cannot connect field 'x' to scalar input 'fb.zoom'"),
-        (base + "s1.x = 1e999 t\n", "bad.dmm:6:8: error: malformed number"),
+        (base + "s1.x = 1e999 t\n", "bad.dmm:6:8: error: weight 1e999 is out of range: weights must be finite, at most ±3.4e38"),
         ("=\n", "bad.dmm:1:1: error: expected a header, a declaration (name: kind) or a row (neuron.input = …)"),
     ]
 

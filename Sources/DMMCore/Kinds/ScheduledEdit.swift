@@ -11,20 +11,27 @@ public struct ScheduledEdit: TreeKind {
     public static let configKeys = ["at", "every", "delta"]
     public let config: NeuronConfig
     let at: Int
+    /// The latest tick `at` and `every` may name: far past any render (a day of audio at
+    /// 768 kHz in blocks of 1 is 6.6e10 ticks) and far inside `Int`, so `t - at` never overflows.
+    public static let maxTick = 1_000_000_000_000
     let every: Int
     let delta: VValue
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        at = Int(try config.number("at", default: 0))
-        every = Int(try config.number("every", default: 0))
-        guard every >= 0 else { throw KindError("'every' must be ≥ 0") }
+        at = try config.wholeNumber("at", default: 0, in: -Self.maxTick...Self.maxTick, "(ticks)")
+        every = try config.wholeNumber("every", default: 0, in: 0...Self.maxTick, "(ticks)")
         guard let text = config["delta"]?.string else {
-            if config["delta"] != nil { throw KindError("'delta' must be a \"{row:{column:weight}}\" string") }
+            if config["delta"] != nil { throw KindError("'delta' must be a \"{row:{column:weight}}\" string", key: "delta") }
             delta = .zero
             return
         }
-        delta = try VValue(parsing: text)
+        do { delta = try VValue(parsing: text) } catch {
+            throw KindError("'delta': " + error.message, key: "delta", offset: error.offset)
+        }
+        for leaf in delta.leaves where !Float(leaf.value).isFinite {
+            throw KindError("'delta' weight \(ConfigValue.number(leaf.value)) at \(DiagnosticText.quoted(leaf.path.joined(separator: "/"))) is out of range: weights must be finite, at most ±3.4e38", key: "delta")
+        }
     }
 
     public var inputs: [PortSpec] { [] }
