@@ -97,7 +97,7 @@ public enum PatchBuilder {
                 let old = net.matrix.rows[r]?[c]
                 let sum = Double(old?.weight ?? 0) + t.weight
                 guard Float(sum).isFinite else {
-                    throw fail(l, t.column, "the weights from \(q(t.sourceKey)) into \(q(row.neuron + "." + row.input)) add up to \(ConfigValue.number(sum)), out of range: weights must be finite, at most ±3.4e38")
+                    throw fail(l, t.column, "the weights from \(q(t.sourceKey)) into \(q(row.neuron + "." + row.input)) add up to \(DiagnosticText.number(sum)), out of range: weights must be finite, at most ±3.4e38")
                 }
                 net.matrix.set(r, c, Float(sum), frozen: t.frozen || (old?.frozen ?? false))
             }

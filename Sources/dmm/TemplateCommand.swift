@@ -35,7 +35,7 @@ struct Template: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard kind == "cppn" else { throw ValidationError("unknown template '\(kind)'; available: cppn") }
+        guard kind == "cppn" else { throw ValidationError("unknown template \(DiagnosticText.quoted(kind)); available: cppn") }
         guard (1...Self.maxNeurons).contains(neurons) else { throw ValidationError("--neurons must be a whole number from 1 to \(Self.maxNeurons), not '\(neurons)'") }
         guard layers >= 1, layers <= neurons else { throw ValidationError("need 1 ≤ --layers ≤ --neurons") }
         try checkOption { try TimingLimits.size(size, name: "--size") }

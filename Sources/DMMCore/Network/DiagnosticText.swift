@@ -47,6 +47,24 @@ public enum DiagnosticText {
         }
     }
 
+    /// A computed number as a message shows it: whole numbers without `.0`, others to about
+    /// four significant digits (`6e+38`, not `6.000000005497756e+38`). Values the user typed
+    /// are quoted as typed instead (`quoted(_:)`).
+    public static func number(_ x: Double) -> String {
+        guard x.isFinite else { return "\(x)" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        if abs(x) >= 1e-3, abs(x) < 1e15 {
+            var s = String((x * 1e4).rounded() / 1e4)
+            if s.hasSuffix(".0") { s.removeLast(2) }
+            return s
+        }
+        let parts = String(x).split(separator: "e")
+        guard parts.count == 2, let m = Double(parts[0]) else { return String(x) }
+        var s = String((m * 1000).rounded() / 1000)
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s + "e" + parts[1]
+    }
+
     /// At most `limit` characters: the start and the end of a longer text with `…` between.
     public static func shortened(_ text: String, limit: Int) -> String {
         guard text.count > limit, limit >= 3 else { return text }

@@ -122,14 +122,5 @@ public enum TimingLimits {
         }
     }
 
-    /// A number for a message: whole numbers without `.0`, others to 4 significant digits.
-    static func show(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        if abs(x) >= 1e-3, abs(x) < 1e15 {
-            var s = String((x * 1e4).rounded() / 1e4)
-            if s.hasSuffix(".0") { s.removeLast(2) }
-            return s
-        }
-        return "\(x)"
-    }
+    static func show(_ x: Double) -> String { DiagnosticText.number(x) }
 }
