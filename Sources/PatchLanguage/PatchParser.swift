@@ -149,7 +149,7 @@ struct Scanner {
     mutating func number() throws(PatchError) -> Double {
         let start = pos
         let s = literal()
-        guard let v = Double(s) else { throw error("malformed number \(DiagnosticText.quoted(s))", at: start) }
+        guard let v = NumberText.double(s) else { throw error("malformed number \(DiagnosticText.quoted(s))", at: start) }
         guard v.isFinite else { throw error("number \(DiagnosticText.quoted(s)) is out of range: numbers must be finite, at most ±1.8e308", at: start) }
         return v
     }
@@ -159,7 +159,7 @@ struct Scanner {
     mutating func weightLiteral() throws(PatchError) -> Double {
         let start = pos
         let s = literal()
-        guard let v = Double(s) else { throw error("malformed number \(DiagnosticText.quoted(s))", at: start) }
+        guard let v = NumberText.double(s) else { throw error("malformed number \(DiagnosticText.quoted(s))", at: start) }
         guard Float(v).isFinite else {
             throw error("weight \(DiagnosticText.shortened(s, limit: DiagnosticText.quoteLimit)) is out of range: weights must be finite, at most ±3.4e38", at: start)
         }

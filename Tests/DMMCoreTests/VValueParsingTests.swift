@@ -68,6 +68,8 @@ import DMMCore
         ("{a:{b:1}", "missing '}' at character 9"),
         ("{a:1} x", "unexpected text after the V-value at character 7"),
         ("{a:\u{0}}", "expected a finite number for 'a', got '␀' at character 4"),
+        ("{a:1\u{0}5}", "expected a finite number for 'a', got '1␀5' at character 4"),
+        ("{a:0x1p3junk}", "expected a finite number for 'a', got '0x1p3junk' at character 4"),
     ])
     func errorsSayWhere(_ text: String, _ message: String) {
         do {

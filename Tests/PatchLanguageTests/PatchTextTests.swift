@@ -203,6 +203,7 @@ import PatchLanguage
         ("e: env.breakpoints(points: \"0 0, 1e300 1\")\n", "p.dmm:1:34: error: env.breakpoints: 'points' times must be from 0 to 86400 seconds, not 1e+300"),
         ("e: env.breakpoints(points: \"0 0, 1 1e39\")\n", "p.dmm:1:36: error: env.breakpoints: 'points' values must be finite numbers of at most ±3.4e38, not 1e+39"),
         ("e: env.breakpoints(points: \"0 0, 1 z\")\n", "p.dmm:1:36: error: env.breakpoints: 'points' has 'z', which is not a number"),
+        ("e: env.breakpoints(points: \"0 0, 1 1\u{0}5\")\n", "p.dmm:1:36: error: env.breakpoints: 'points' has '1␀5', which is not a number"),
         ("e: env.breakpoints(loop: 2)\n", "p.dmm:1:26: error: env.breakpoints: 'loop' must be a whole number from 0 to 1, not 2"),
         ("c: clip(lo: 1e999)\n", "p.dmm:1:13: error: number '1e999' is out of range: numbers must be finite, at most ±1.8e308"),
     ])

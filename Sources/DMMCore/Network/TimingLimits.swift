@@ -56,7 +56,7 @@ public enum TimingLimits {
 
     /// A number above 0 and at most `max` (NaN and infinities refused), from text.
     public static func positive(_ text: some StringProtocol, atMost max: Double, name: String) throws(Problem) -> Double {
-        guard let v = Double(text), v.isFinite, v > 0, v <= max else { throw positiveProblem(DiagnosticText.quoted(text), max, name) }
+        guard let v = NumberText.double(text), v.isFinite, v > 0, v <= max else { throw positiveProblem(DiagnosticText.quoted(text), max, name) }
         return v
     }
 

@@ -73,7 +73,7 @@ struct VValueParser {
                 }
                 let numAt = pos
                 let num = word()
-                guard let d = Double(num), d.isFinite else {
+                guard let d = NumberText.double(num), d.isFinite else {
                     throw fail("expected a finite number for \(DiagnosticText.quoted(key)), got \(DiagnosticText.quoted(num))", at: numAt)
                 }
                 Self.put(VValue(d), under: key, into: &stack[stack.count - 1].value)

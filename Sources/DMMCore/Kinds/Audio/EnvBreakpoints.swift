@@ -33,7 +33,7 @@ public struct EnvBreakpoints: NeuronKind {
         for c in text + " " {
             if isSeparator(c) {
                 if start >= 0 {
-                    guard let x = Double(word), x.isFinite else {
+                    guard let x = NumberText.double(word), x.isFinite else {
                         throw KindError("'points' has \(DiagnosticText.quoted(word)), which is not a number", key: "points", offset: start)
                     }
                     numbers.append(x); offsets.append(start)
