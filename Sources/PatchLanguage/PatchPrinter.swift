@@ -82,8 +82,20 @@ public enum PatchPrinter {
     /// that is not a finite Float (an overflowed weight from a fit or a live session) prints as
     /// the nearest finite one, and NaN as 0, so the printer never writes `inf` or `nan`, which
     /// no patch can read.
+    /// A value that is not exactly a Float (a literal as written, `0.1`; the difference from a
+    /// port default that `updatingWeights` prints) prints as the shortest text of the Double,
+    /// so that the builder's sum in Double gives back exactly the intended Float.
     public static func number(_ x: Double) -> String {
-        var f = Float(x)
+        let text = floatText(Float(x))
+        guard Float(x).isFinite, Double(Float(x)) != x, NumberText.double(text) != x else { return text }
+        var s = "\(x)"
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+
+    /// The shortest text of a Float (non-finite values clamped, see `number`).
+    static func floatText(_ value: Float) -> String {
+        var f = value
         if f.isNaN { f = 0 }
         if f.isInfinite { f = f < 0 ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude }
         if f == f.rounded(), abs(f) < 1e7 { return (f.sign == .minus && f == 0 ? "-" : "") + String(Int(f)) }

@@ -211,3 +211,22 @@ import PatchLanguage
         #expect(Self.error(text).summary == expected)
     }
 }
+
+/// Weights on ports with a default (sin's `a` is 1) print as their difference from it in rows
+/// that only add (`+=`); the difference must read back to exactly the weight.
+@Suite struct DefaultPortWeightTests {
+    static let weights: [Float] = [1.5e-8, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 3e38, -3e38, 0.1, 1, Float(1).nextUp, -1, 0, 7.25]
+
+    @Test(arguments: weights)
+    func differencesFromADefaultReadBackExactly(_ w: Float) throws {
+        let text = "t: clock\ns: sin\nout: rgb\ns.a += 0.5 t\nout.r = s\n"
+        let doc = try PatchParser.parse(text, file: "p.dmm")
+        var net = try PatchBuilder.build(doc)
+        let row = net.input("s", "a")!, one = net.output("one")!
+        net.matrix.set(row, one, w)
+        let printed = PatchPrinter.format(doc.updatingWeights(from: net))
+        let back = try PatchBuilder.build(try PatchParser.parse(printed, file: "p.dmm"))
+        #expect((back.matrix.rows[row]?[one]?.weight ?? 0).bitPattern == w.bitPattern, "\(w) printed as \(printed)")
+        if w != 0 { #expect(back.matrix == net.matrix) }
+    }
+}
