@@ -53,7 +53,7 @@ let package = Package(
         // Helpers shared by the test targets (the seeded generator).
         .target(name: "DMMTestSupport", path: "Tests/Support"),
         .testTarget(name: "DMMCoreTests", dependencies: ["DMMCore", "DMMTestSupport"]),
-        .testTarget(name: "PatchLanguageTests", dependencies: ["PatchLanguage", "DMMCore"]),
+        .testTarget(name: "PatchLanguageTests", dependencies: ["PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "PatchLanguage", "DMMCore"]),
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),

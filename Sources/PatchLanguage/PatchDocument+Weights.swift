@@ -39,13 +39,30 @@ extension PatchDocument {
             }
         }
         let one = PortRef(0, 0)
-        func shown(_ p: PortRef, _ o: PortRef, _ w: Float) -> Float {
-            (o == one && !assigned.contains(p)) ? w - net.portDefault(p) : w
+        // The difference is taken in Double (exact for any two Floats of similar size, and
+        // within a Double rounding otherwise), so default + printed difference reads back as
+        // exactly the weight: in Float, 1.5e-8 − 1 would round to −1 and the weight to 0.
+        func shown(_ p: PortRef, _ o: PortRef, _ w: Float) -> Double {
+            (o == one && !assigned.contains(p)) ? Double(w) - Double(net.portDefault(p)) : Double(w)
+        }
+        // Where even the Double difference cannot carry the weight (1e-45 next to a default of
+        // 1), the row's first line becomes `=`, so its weights print as they are.
+        var firstLineOfRow: [PortRef: Int] = [:]
+        for (k, l) in out.lines.enumerated() {
+            if case .row(let r) = l.statement, let p = net.input(r.neuron, r.input), firstLineOfRow[p] == nil { firstLineOfRow[p] = k }
+        }
+        var flip = Set<Int>()
+        for (p, k) in firstLineOfRow where !assigned.contains(p) && net.portDefault(p) != 0 {
+            let w = net.matrix.rows[p]?[one]?.weight ?? 0
+            let diff = shown(p, one, w)
+            let read = (diff < 0 ? -1 : 1) * (NumberText.double(PatchPrinter.number(abs(diff))) ?? .nan)
+            if Float(Double(net.portDefault(p)) + read).bitPattern != w.bitPattern { flip.insert(k); assigned.insert(p) }
         }
         var placed: [PortRef: Set<PortRef>] = [:]
         var drop: [Int] = []
         for (k, l) in out.lines.enumerated() {
             guard case .row(var r) = l.statement, let p = net.input(r.neuron, r.input) else { continue }
+            if flip.contains(k) { r.adds = false }
             var terms: [Term] = []
             for t in r.terms {
                 guard let o = net.output(t.source, t.output) else { continue }
@@ -55,16 +72,22 @@ extension PatchDocument {
                 let w = shown(p, o, e.weight)
                 if w == 0 && !e.frozen { continue }
                 var nt = t
-                nt.weight = Double(w); nt.frozen = e.frozen
+                nt.weight = w; nt.frozen = e.frozen
                 terms.append(nt)
             }
             if lastLineOfRow[p] == k {
                 for (o, e) in net.matrix.row(p) where !placed[p, default: []].contains(o) {
                     placed[p, default: []].insert(o)
-                    var entry = e
-                    entry.weight = shown(p, o, e.weight)
-                    if entry.weight == 0 && !entry.frozen { continue }
-                    terms.append(Self.term(net, o, entry))
+                    let w = shown(p, o, e.weight)
+                    if w == 0 && !e.frozen { continue }
+                    var t = Self.term(net, o, e)
+                    t.weight = w
+                    terms.append(t)
+                }
+                // A default port whose weight from `one` is now 0 (no entry) in a row that only
+                // adds: without a term the default would come back on reading.
+                if !assigned.contains(p), net.portDefault(p) != 0, net.matrix.rows[p]?[one] == nil {
+                    terms.append(Term(weight: -Double(net.portDefault(p)), source: "one"))
                 }
             }
             if terms.isEmpty && (r.adds || net.portDefault(p) == 0) { drop.append(k); continue }

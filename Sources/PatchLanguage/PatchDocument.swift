@@ -46,8 +46,13 @@ public struct Declaration: Sendable, Equatable {
     public var config: NeuronConfig
     public var nameColumn: Int
     public var kindColumn: Int
-    public init(name: String, kind: String, config: NeuronConfig = NeuronConfig(), nameColumn: Int = 1, kindColumn: Int = 1) {
+    /// Where each option's value starts (1-based column, the quote of a string), so a kind's
+    /// complaint about one option points at its value.
+    public var configColumns: [String: Int]
+    public init(name: String, kind: String, config: NeuronConfig = NeuronConfig(), nameColumn: Int = 1, kindColumn: Int = 1,
+                configColumns: [String: Int] = [:]) {
         self.name = name; self.kind = kind; self.config = config; self.nameColumn = nameColumn; self.kindColumn = kindColumn
+        self.configColumns = configColumns
     }
 }
 

@@ -1,3 +1,5 @@
+import DMMCore
+
 /// A problem in a patch, located at `file:line:col`.
 ///
 /// The description is the compiler-style first line (`plasma.dmm:12:8: error: unknown neuron
@@ -15,15 +17,50 @@ public struct PatchError: Error, Sendable, CustomStringConvertible {
         self.file = file; self.line = line; self.column = column; self.message = message; self.sourceLine = sourceLine
     }
 
-    /// `file:line:col: error: message` alone.
+    /// `file:line:col: error: message` alone, on one printable line (control characters in
+    /// the file name or message are shown as visible stand-ins).
     public var summary: String {
-        line > 0 ? "\(file):\(line):\(column): error: \(message)" : "\(file): error: \(message)"
+        let f = DiagnosticText.visible(file), m = DiagnosticText.visible(message)
+        return line > 0 ? "\(f):\(line):\(column): error: \(m)" : "\(f): error: \(m)"
     }
 
     public var description: String {
         guard line > 0, !sourceLine.isEmpty else { return summary }
-        let caretPad = String(repeating: " ", count: max(0, column - 1))
-        return "\(summary)\n    \(sourceLine)\n    \(caretPad)^"
+        let (shown, pad) = Self.excerpt(sourceLine, column: column)
+        return "\(summary)\n    \(shown)\n    \(String(repeating: " ", count: pad))^"
+    }
+
+    /// The widest source excerpt shown under a message, in terminal columns.
+    public static let excerptWidth = 120
+
+    /// The source line as shown under a message, and the spaces before the caret: control
+    /// characters visible (a tab as one space, so the caret stays aligned), wide characters
+    /// counted as two columns, and a line wider than `excerptWidth` cut to a window around
+    /// `column` with `…` at the cut ends, the caret still under the character at `column`.
+    public static func excerpt(_ line: String, column: Int) -> (text: String, caretPad: Int) {
+        var cells: [(text: String, width: Int)] = []
+        cells.reserveCapacity(line.count)
+        for c in line {
+            let shown = c == "\t" ? " " : DiagnosticText.visible(c)
+            cells.append((shown, DiagnosticText.columns(shown)))
+        }
+        let at = min(max(0, column - 1), cells.count)
+        var before = 0
+        for k in 0..<at { before += cells[k].width }
+        let total = cells.reduce(0) { $0 + $1.width }
+        guard total > excerptWidth else { return (cells.map(\.text).joined(), before) }
+        // A window of about excerptWidth columns with the caret a third of the way in.
+        var lo = at, hi = at, width = at < cells.count ? cells[at].width : 1
+        let budget = excerptWidth - 2
+        while lo > 0, width + cells[lo - 1].width <= budget / 3 { lo -= 1; width += cells[lo].width }
+        while hi + 1 < cells.count, width + cells[hi + 1].width <= budget { hi += 1; width += cells[hi].width }
+        while lo > 0, width + cells[lo - 1].width <= budget { lo -= 1; width += cells[lo].width }
+        var text = lo > 0 ? "…" : ""
+        var pad = lo > 0 ? 1 : 0
+        for k in lo..<min(hi + 1, cells.count) { text += cells[k].text }
+        for k in lo..<at { pad += cells[k].width }
+        if hi + 1 < cells.count { text += "…" }
+        return (text, pad)
     }
 }
 

@@ -8,16 +8,26 @@ public enum PatchParser {
     /// Header keys and what their values look like.
     public static let headerKeys = ["size", "fps", "frames", "seconds", "seed", "rate", "block"]
 
+    /// Parses a whole patch. Line ends may be LF, CRLF or CR (mixed, too), a UTF-8 byte-order
+    /// mark at the start is ignored, and the last line needs no line end.
     public static func parse(_ text: String, file: String) throws(PatchError) -> PatchDocument {
         var lines: [PatchLine] = []
-        let rawLines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-        }
-        let count = text.hasSuffix("\n") ? rawLines.count - 1 : rawLines.count
-        for i in 0..<max(0, count) {
-            lines.append(try parseLine(rawLines[i], number: i + 1, file: file))
+        for (i, raw) in sourceLines(text).enumerated() {
+            lines.append(try parseLine(String(raw), number: i + 1, file: file))
         }
         return PatchDocument(file: file, lines: lines)
+    }
+
+    /// The lines of a patch text as the parser numbers them: split at LF, CRLF and CR, without
+    /// a leading byte-order mark, and without the empty piece after a final line end. The one
+    /// definition of "line" that error locations (including the loader's for bad UTF-8) use.
+    public static func sourceLines(_ text: some StringProtocol) -> [Substring] {
+        var body = Substring(text)
+        if body.first == "\u{FEFF}" { body = body.dropFirst() }
+        // "\r\n" is one Character in Swift, so all three line ends are single characters here.
+        var lines = body.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines
     }
 
     static func parseLine(_ text: String, number: Int, file: String) throws(PatchError) -> PatchLine {
@@ -40,12 +50,14 @@ public enum PatchParser {
             let kindCol = s.column
             guard let kind = s.identifier(allowDots: true) else { throw s.error("expected a neuron kind after ':'") }
             var config = NeuronConfig()
+            var columns: [String: Int] = [:]
             s.skipSpaces()
             if s.peek == "(" {
                 s.advance()
-                config = try s.configList()
+                (config, columns) = try s.configList()
             }
-            statement = .declaration(Declaration(name: first, kind: kind, config: config, nameColumn: stmtStart + 1, kindColumn: kindCol))
+            statement = .declaration(Declaration(name: first, kind: kind, config: config, nameColumn: stmtStart + 1, kindColumn: kindCol,
+                                                 configColumns: columns))
         } else if first.contains(".") && (s.peek == "=" || (s.peek == "+" && s.peek(1) == "=")) {
             let parts = first.split(separator: ".", maxSplits: 1).map(String.init)
             let adds = s.peek == "+"
@@ -56,20 +68,20 @@ public enum PatchParser {
         } else if headerKeys.contains(first) {
             let col = s.column
             let value = s.word()
-            guard !value.isEmpty else { throw s.error("'\(first)' needs a value") }
+            guard !value.isEmpty else { throw s.error("\(DiagnosticText.quoted(first)) needs a value") }
             statement = .header(key: first, value: value, valueColumn: col)
         } else if s.peek == "=" {
-            throw s.error("a row names an input: write '\(first).<input> = …'", at: stmtStart)
+            throw s.error("a row names an input: write \(DiagnosticText.quoted(first + ".<input> = …", limit: 60))", at: stmtStart)
         } else if first.contains(".") {
-            throw s.error("expected '=' or '+=' after '\(first)'")
+            throw s.error("expected '=' or '+=' after \(DiagnosticText.quoted(first))")
         } else {
             let hint = NameSuggestion.hint(first, among: headerKeys)
-            throw s.error("unknown header '\(first)'\(hint) (or a missing ':' in a declaration)", at: stmtStart)
+            throw s.error("unknown header \(DiagnosticText.quoted(first))\(hint) (or a missing ':' in a declaration)", at: stmtStart)
         }
         s.skipSpaces()
         var comment: String?
         if s.peek == "#" { s.advance(); comment = String(s.rest) }
-        else if !s.atEnd { throw s.error("unexpected '\(s.peek!)'") }
+        else if let c = s.peek { throw s.error("unexpected \(DiagnosticText.quoted(String(c)))") }
         return PatchLine(statement, trailingComment: comment, number: number, text: text)
     }
 }
@@ -120,29 +132,54 @@ struct Scanner {
         return out
     }
 
-    mutating func number() -> Double? {
-        let start = pos
+    /// True where a number literal starts.
+    var atNumber: Bool { peek.map { ($0.isNumber && $0.isASCII) || $0 == "." } ?? false }
+
+    /// The characters of a number literal (`2`, `0.5`, `1e-3`, `.25`; a sign is the caller's).
+    mutating func literal() -> String {
         var s = ""
-        while let c = peek, c.isNumber || c == "." || c == "e" || c == "E" ||
+        while let c = peek, (c.isNumber && c.isASCII) || c == "." || c == "e" || c == "E" ||
                 ((c == "-" || c == "+") && (s.last == "e" || s.last == "E")) {
             s.append(c); pos += 1
         }
-        guard !s.isEmpty, let v = Double(s), v.isFinite else { pos = start; return nil }
+        return s
+    }
+
+    /// An option's number: malformed or not a finite Double is an error at its first character.
+    mutating func number() throws(PatchError) -> Double {
+        let start = pos
+        let s = literal()
+        guard let v = NumberText.double(s) else { throw error("malformed number \(DiagnosticText.quoted(s))", at: start) }
+        guard v.isFinite else { throw error("number \(DiagnosticText.quoted(s)) is out of range: numbers must be finite, at most ±1.8e308", at: start) }
         return v
     }
 
-    /// `key: value, key: "text"` up to `)`.
-    mutating func configList() throws(PatchError) -> NeuronConfig {
+    /// A weight: a number that stays finite as a `Float` (weights are stored as Float, and
+    /// `dmm fmt` must print every weight so that it reads back).
+    mutating func weightLiteral() throws(PatchError) -> Double {
+        let start = pos
+        let s = literal()
+        guard let v = NumberText.double(s) else { throw error("malformed number \(DiagnosticText.quoted(s))", at: start) }
+        guard Float(v).isFinite else {
+            throw error("weight \(DiagnosticText.shortened(s, limit: DiagnosticText.quoteLimit)) is out of range: weights must be finite, at most ±3.4e38", at: start)
+        }
+        return v
+    }
+
+    /// `key: value, key: "text"` up to `)`, with the column where each value starts.
+    mutating func configList() throws(PatchError) -> (NeuronConfig, [String: Int]) {
         var cfg = NeuronConfig()
+        var columns: [String: Int] = [:]
         skipSpaces()
-        if peek == ")" { advance(); return cfg }
+        if peek == ")" { advance(); return (cfg, columns) }
         while true {
             skipSpaces()
             let keyPos = pos
             guard let key = identifier(allowDots: false) else { throw error("expected a configuration key") }
             skipSpaces()
-            guard peek == ":" else { throw error("expected ':' after '\(key)'") }
+            guard peek == ":" else { throw error("expected ':' after \(DiagnosticText.quoted(key))") }
             advance(); skipSpaces()
+            let valueColumn = column
             let value: ConfigValue
             if peek == "\"" {
                 advance()
@@ -154,15 +191,16 @@ struct Scanner {
             } else {
                 var sign = 1.0
                 if peek == "-" { sign = -1; advance() }
-                if let v = number() { value = .number(sign * v) }
-                else if let w = identifier(allowDots: true) { value = .string(w) }
-                else { throw error("expected a number or a \"string\" for '\(key)'") }
+                if atNumber { value = .number(sign * (try number())) }
+                else if sign > 0, let w = identifier(allowDots: true) { value = .string(w) }
+                else { throw error("expected a number or a \"string\" for \(DiagnosticText.quoted(key))") }
             }
-            if cfg[key] != nil { throw error("'\(key)' is given twice", at: keyPos) }
+            if cfg[key] != nil { throw error("\(DiagnosticText.quoted(key)) is given twice", at: keyPos) }
             cfg.entries.append((key, value))
+            columns[key] = valueColumn
             skipSpaces()
             if peek == "," { advance(); continue }
-            if peek == ")" { advance(); return cfg }
+            if peek == ")" { advance(); return (cfg, columns) }
             throw error(atEnd ? "missing ')'" : "expected ',' or ')'")
         }
     }
@@ -182,14 +220,13 @@ struct Scanner {
             var sign = 1.0
             if peek == "+" || peek == "-" { if peek == "-" { sign = -1 }; advance(); skipSpaces() }
             else if !first {
-                if let c = peek, !(Scanner.isIdent(c) || c == ".") { throw error("unexpected '\(c)' in a row") }
+                if let c = peek, !(Scanner.isIdent(c) || c == ".") { throw error("unexpected \(DiagnosticText.quoted(String(c))) in a row") }
                 throw error("expected '+' or '-' between terms")
             }
             var weight: Double?
             var frozen = false
-            if let c = peek, c.isNumber || c == "." {
-                guard let v = number() else { throw error("malformed number") }
-                weight = v
+            if atNumber {
+                weight = try weightLiteral()
                 if peek == "!" { frozen = true; advance() }
                 skipSpaces()
                 if peek == "*" || peek == "·" { advance(); skipSpaces() }
@@ -202,7 +239,7 @@ struct Scanner {
             } else if let w = weight {
                 terms.append(Term(weight: sign * w, source: "one", frozen: frozen, column: termStart + 1))
             } else {
-                throw error(peek.map { "unexpected '\($0)' in a row" } ?? "expected a term after the sign")
+                throw error(peek.map { "unexpected \(DiagnosticText.quoted(String($0))) in a row" } ?? "expected a term after the sign")
             }
             first = false
             skipSpaces()

@@ -76,13 +76,40 @@ public enum PatchPrinter {
         return s
     }
 
-    /// Shortest text that reads back as the same Float (weights are stored as Float).
+    /// Shortest text that reads back as the same Float (weights are stored as Float): every
+    /// finite Float, subnormals and ±greatestFiniteMagnitude included, prints as digits the
+    /// parser reads back bit for bit (the sign is the caller's: `-0` is `-` and `0`). A value
+    /// that is not a finite Float (an overflowed weight from a fit or a live session) prints as
+    /// the nearest finite one, and NaN as 0, so the printer never writes `inf` or `nan`, which
+    /// no patch can read.
+    /// A value that is not exactly a Float (a literal as written, `0.1`; the difference from a
+    /// port default that `updatingWeights` prints) prints as the shortest text of the Double,
+    /// so that the builder's sum in Double gives back exactly the intended Float.
     public static func number(_ x: Double) -> String {
-        let f = Float(x)
-        if f == f.rounded(), abs(f) < 1e7 { return String(Int(f)) }
+        let text = floatText(Float(x))
+        guard Float(x).isFinite, Double(Float(x)) != x, NumberText.double(text) != x else { return text }
+        var s = "\(x)"
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+
+    /// The shortest text of a Float (non-finite values clamped, see `number`).
+    static func floatText(_ value: Float) -> String {
+        var f = value
+        if f.isNaN { f = 0 }
+        if f.isInfinite { f = f < 0 ? -.greatestFiniteMagnitude : .greatestFiniteMagnitude }
+        if f == f.rounded(), abs(f) < 1e7 { return (f.sign == .minus && f == 0 ? "-" : "") + String(Int(f)) }
         var s = "\(f)"
         if s.hasSuffix(".0") { s.removeLast(2) }
         return s
+    }
+
+    /// Shortest text that reads back as the same Double: header values (`fps`, `seconds`),
+    /// which are kept as Double.
+    public static func headerNumber(_ x: Double) -> String {
+        guard x.isFinite else { return number(x) }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
     }
 
     /// A clean patch for a network that has no document (a template, a live session's new
@@ -93,13 +120,13 @@ public enum PatchPrinter {
         let t = net.timing
         if net.hasDisplay {
             lines.append(PatchLine(.header(key: "size", value: "\(t.width)x\(t.height)", valueColumn: 0)))
-            lines.append(PatchLine(.header(key: "fps", value: number(t.fps), valueColumn: 0)))
+            lines.append(PatchLine(.header(key: "fps", value: headerNumber(t.fps), valueColumn: 0)))
         } else {
             lines.append(PatchLine(.header(key: "rate", value: "\(t.sampleRate)", valueColumn: 0)))
             lines.append(PatchLine(.header(key: "block", value: "\(t.block)", valueColumn: 0)))
         }
         if let f = t.frames { lines.append(PatchLine(.header(key: "frames", value: "\(f)", valueColumn: 0))) }
-        if let s = t.seconds { lines.append(PatchLine(.header(key: "seconds", value: number(s), valueColumn: 0))) }
+        if let s = t.seconds { lines.append(PatchLine(.header(key: "seconds", value: headerNumber(s), valueColumn: 0))) }
         if net.seed != 0 { lines.append(PatchLine(.header(key: "seed", value: "\(net.seed)", valueColumn: 0))) }
         lines.append(PatchLine(.blank))
         for n in net.neurons.dropFirst() {

@@ -76,15 +76,22 @@ struct Fit: ParsableCommand {
     @Option(help: ArgumentHelp("Trace bytes per worker before ticks are checkpointed and recomputed (tuning).", visibility: .hidden))
     var traceBudget: Int = BackpropThroughTime.Options().traceBudgetBytes
 
+    /// Bounds on the loop counts: a step count past this is a typo, not a fit (and every
+    /// restart holds its own copy of the weights and Adam moments).
+    static let maxSteps = 100_000_000
+    static let maxRestarts = 1024
+
     func validate() throws {
-        guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }
-        guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a finite number > 0") }
-        guard restarts >= 1 else { throw ValidationError("--restarts must be ≥ 1") }
-        if let trialSteps, trialSteps < 1 { throw ValidationError("--trial-steps must be ≥ 1") }
-        guard l1 >= 0, l1.isFinite else { throw ValidationError("--l1 must be a finite number ≥ 0") }
+        guard (0...Self.maxSteps).contains(steps) else { throw ValidationError("--steps must be a whole number from 0 to \(Self.maxSteps), not '\(steps)'") }
+        if let trialSteps, !(1...Self.maxSteps).contains(trialSteps) {
+            throw ValidationError("--trial-steps must be a whole number from 1 to \(Self.maxSteps), not '\(trialSteps)'")
+        }
+        guard lr.isFinite, lr > 0 else { throw ValidationError("--lr must be a finite number above 0, not '\(lr)'") }
+        guard (1...Self.maxRestarts).contains(restarts) else { throw ValidationError("--restarts must be a whole number from 1 to \(Self.maxRestarts), not '\(restarts)'") }
+        guard l1.isFinite, l1 >= 0 else { throw ValidationError("--l1 must be a finite number ≥ 0, not '\(l1)'") }
         guard (0...(1 << 20)).contains(tileLanes) else { throw ValidationError("--tile-lanes must be 0 (automatic) to 1048576") }
         guard (1...(1 << 40)).contains(traceBudget) else { throw ValidationError("--trace-budget must be 1 to 2^40 bytes") }
-        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let frames { try checkOption { try TimingLimits.check(frames, TimingLimits.frames, name: "--frames") } }
         guard FitOptions.Initialisation(rawValue: initialisation) != nil else {
             throw ValidationError("--initialisation must be auto, given or frequency")
         }

@@ -63,7 +63,8 @@ struct Render: ParsableCommand {
         guard PNGCodec.Filter(rawValue: filter) != nil else {
             throw ValidationError("--filter must be one of none, sub, up, average, paeth, all")
         }
-        if let frames, frames < 1 { throw ValidationError("--frames must be at least 1") }
+        if let frames { try checkOption { try TimingLimits.check(frames, TimingLimits.frames, name: "--frames") } }
+        if let size { try checkOption { try TimingLimits.size(size, name: "--size") } }
         if let output { try OutputPath.check(output, option: "--output", extensions: [], what: "") }
         if let contactSheet { try OutputPath.check(contactSheet, option: "--contact-sheet", extensions: ["png"], what: "it writes") }
         if let replay, replay.isEmpty { throw ValidationError("--replay must not be empty") }
@@ -80,15 +81,11 @@ struct Render: ParsableCommand {
                 loaded = LoadedPatch(path: "demo.dmm", document: doc, network: try PatchBuilder.build(doc))
             }
             var net = loaded.network
-            if let size {
-                let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
-                guard p.count == 2, (1...16384).contains(p[0]), (1...16384).contains(p[1]) else {
-                    throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 512x512")
-                }
-                net.timing.width = p[0]; net.timing.height = p[1]
-            }
+            if let size { (net.timing.width, net.timing.height) = try checkOption { try TimingLimits.size(size, name: "--size") } }
             if let seed { net.seed = seed }
-            let count = frames ?? net.timing.frameCount()
+            if let frames { net.timing.frames = frames }
+            try checkOption { try TimingLimits.check(net.timing, sounds: net.hasAudio) }
+            let count = net.timing.frameCount()
             let dir = output ?? "renders/\(loaded.name)"
             var opts = FrameRenderer.Options(directory: dir, frames: count)
             opts.png = PNGCodec.Options(level: level, filter: PNGCodec.Filter(rawValue: filter)!)

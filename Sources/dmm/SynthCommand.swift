@@ -53,9 +53,9 @@ struct Synth: ParsableCommand {
     var stats = false
 
     func validate() throws {
-        if let seconds, !(seconds > 0 && seconds <= 86_400) { throw ValidationError("--seconds must be in (0, 86400]") }
-        if let rate, !(1000...768_000).contains(rate) { throw ValidationError("--rate must be 1000 … 768000 Hz") }
-        if let block, !(1...65_536).contains(block) { throw ValidationError("--block must be 1 … 65536 samples") }
+        if let seconds { try checkOption { try TimingLimits.check(seconds, atMost: TimingLimits.maxSeconds, name: "--seconds") } }
+        if let rate { try checkOption { try TimingLimits.check(rate, TimingLimits.sampleRate, name: "--rate") } }
+        if let block { try checkOption { try TimingLimits.check(block, TimingLimits.block, name: "--block") } }
         if let format, AudioFormat(rawValue: format) == nil {
             throw ValidationError("--format must be one of \(AudioFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -78,7 +78,9 @@ struct Synth: ParsableCommand {
             if let rate { net.timing.sampleRate = rate }
             if let block { net.timing.block = block }
             if let seed { net.seed = seed }
-            let length = seconds ?? net.timing.seconds ?? net.timing.frames.map { Double($0) / net.timing.fps } ?? 10
+            if let seconds { net.timing.seconds = seconds }
+            try checkOption { try TimingLimits.check(net.timing, sounds: true) }
+            let length = net.timing.lengthSeconds(default: 10)
             let fmt = format.flatMap(AudioFormat.init(rawValue:)) ?? output.flatMap(AudioFormat.init(inferringFrom:)) ?? .wav16
             let path = output ?? "\(loaded.name).\(fmt.fileExtension)"
             // Refuse a FIFO, device or directory before the render, not after it (lost work).

@@ -35,19 +35,24 @@ struct Template: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard kind == "cppn" else { throw ValidationError("unknown template '\(kind)'; available: cppn") }
-        guard neurons >= 1, layers >= 1, layers <= neurons else { throw ValidationError("need 1 ≤ --layers ≤ --neurons") }
+        guard kind == "cppn" else { throw ValidationError("unknown template \(DiagnosticText.quoted(kind)); available: cppn") }
+        guard (1...Self.maxNeurons).contains(neurons) else { throw ValidationError("--neurons must be a whole number from 1 to \(Self.maxNeurons), not '\(neurons)'") }
+        guard layers >= 1, layers <= neurons else { throw ValidationError("need 1 ≤ --layers ≤ --neurons") }
+        try checkOption { try TimingLimits.size(size, name: "--size") }
+        try checkOption { try TimingLimits.check(fps, atMost: TimingLimits.maxFPS, name: "--fps") }
+        try checkOption { try TimingLimits.check(frames, TimingLimits.frames, name: "--frames") }
         if let output { try OutputPath.check(output, option: "--output", extensions: ["dmm"], what: "it writes a patch:") }
     }
+
+    /// The largest template: every earlier neuron feeds every later one, so the weights grow
+    /// as neurons² (1024 neurons is about half a million).
+    static let maxNeurons = 1024
 
     func run() throws {
         SignalGuard.install()
         do throws(any Error) {
-            let p = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard p.count == 2, (1...16384).contains(p[0]), (1...16384).contains(p[1]) else {
-                throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 64x64")
-            }
-            let net = try CPPNTemplate.make(neurons: neurons, layers: layers, width: p[0], height: p[1], fps: fps,
+            let p = try checkOption { try TimingLimits.size(size, name: "--size") }
+            let net = try CPPNTemplate.make(neurons: neurons, layers: layers, width: p.width, height: p.height, fps: fps,
                                             frames: frames, seed: seed)
             let text = PatchPrinter.print(network: net, comment: "cppn template: \(neurons) sin neurons in \(layers) layers over x, y, t (dmm template cppn)")
             if let output { try AtomicFile.write(Array(text.utf8), to: output) } else { print(text, terminator: "") }

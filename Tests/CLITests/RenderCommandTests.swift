@@ -55,7 +55,7 @@ import MediaIO
         #expect(r.stderr == "nope.dmm: error: cannot read patch: No such file or directory\n")
         let v = try CLI.run(["render", CLI.repoRoot + "/patches/plasma.dmm", "--frames", "0"])
         #expect(v.status == 64)
-        #expect(v.stderr.contains("--frames must be at least 1"))
+        #expect(v.stderr.contains("--frames must be a whole number from 1 to 10000000, not '0'"))
     }
 
     @Test func demoRendersWithNoPatch() throws {

@@ -31,8 +31,27 @@ import PatchLanguage
         ("c: clip(lo: 1\n", "bad.dmm:1:14: error: missing ')'"),
         ("c: clip(lo: 1, lo: 2)\n", "bad.dmm:1:16: error: 'lo' is given twice"),
         (base + "fb: feedback\nfb.zoom = x\n", "bad.dmm:7:1: error: cannot connect field 'x' to scalar input 'fb.zoom'"),
-        (base + "s1.x = 1e999 t\n", "bad.dmm:6:8: error: malformed number"),
+        (base + "s1.x = 1e999 t\n", "bad.dmm:6:8: error: weight 1e999 is out of range: weights must be finite, at most ±3.4e38"),
         ("=\n", "bad.dmm:1:1: error: expected a header, a declaration (name: kind) or a row (neuron.input = …)"),
+        // Numbers past their range, at the column of the number (the patch text hardening).
+        (base + "s1.x = 1e39 t\n", "bad.dmm:6:8: error: weight 1e39 is out of range: weights must be finite, at most ±3.4e38"),
+        (base + "s1.x = -3.5e38\n", "bad.dmm:6:9: error: weight 3.5e38 is out of range: weights must be finite, at most ±3.4e38"),
+        (base + "s1.x = 2e38 t + 2e38 t\n", "bad.dmm:6:22: error: the weights from 't' into 's1.x' add up to 4e+38, out of range: weights must be finite, at most ±3.4e38"),
+        (base + "s1.x = 1.2.3 t\n", "bad.dmm:6:8: error: malformed number '1.2.3'"),
+        ("e: edit(at: 9223372036854775808)\n", "bad.dmm:1:13: error: edit: 'at' must be a whole number from -1000000000000 to 1000000000000 (ticks), not 9.223372036854776e+18"),
+        ("e: edit(every: 1e19)\n", "bad.dmm:1:16: error: edit: 'every' must be a whole number from 0 to 1000000000000 (ticks), not 1e+19"),
+        ("e: edit(at: 1e999)\n", "bad.dmm:1:13: error: number '1e999' is out of range: numbers must be finite, at most ±1.8e308"),
+        ("c: clip(hi: 1e39)\n", "bad.dmm:1:13: error: clip: 'hi' must be a finite number of at most ±3.4e38, not 1e+39"),
+        ("frames 1e20\n", "bad.dmm:1:8: error: 'frames' must be a whole number from 1 to 10000000, not '1e20'"),
+        ("seconds 1e400\n", "bad.dmm:1:9: error: 'seconds' must be a number above 0.0 and at most 86400.0, not '1e400'"),
+        ("size 16x16x\n", "bad.dmm:1:6: error: 'size' must be WIDTHxHEIGHT with each side from 1 to 16384, not '16x16x'"),
+        ("rate 9223372036854775808\n", "bad.dmm:1:6: error: 'rate' must be a whole number from 1000 to 768000, not '9223372036854775808'"),
+        ("fps 0.00001\nseconds 2\n" + base, "bad.dmm:2:9: error: 'seconds 2' at 'fps 1e-05' is 0 frames; a render has 1 to 10000000 frames"),
+        ("fps 0.01\nframes 5\n" + base + "o: osc.sine\na: audio.out\na.left = o\n",
+         "bad.dmm:1:5: error: 'fps 0.01' at 'rate 48000' is 4800000 audio samples per frame; at most 1048576 (fps at least 0.0458)"),
+        // Text that would not print as itself is shown visibly.
+        (base + "s1.x = t \u{7}\n", "bad.dmm:6:10: error: unexpected '␇' in a row"),
+        ("fps 3\u{0}0\n", "bad.dmm:1:5: error: 'fps' must be a number above 0.0 and at most 1000.0, not '3␀0'"),
     ]
 
     @Test(arguments: catalogue)

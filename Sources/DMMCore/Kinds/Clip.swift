@@ -7,8 +7,8 @@ public struct Clip: NeuronKind {
     let lo: Float, hi: Float
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        lo = Float(try config.number("lo", default: -1))
-        hi = Float(try config.number("hi", default: 1))
+        lo = try config.float("lo", default: -1)
+        hi = try config.float("hi", default: 1)
         guard lo < hi else { throw KindError("clip needs lo < hi, got lo \(lo), hi \(hi)") }
     }
     public var inputs: [PortSpec] { [PortSpec("x")] }

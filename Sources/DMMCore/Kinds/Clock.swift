@@ -8,9 +8,11 @@ public struct Clock: NeuronKind {
     public static let configKeys = ["rate"]
     public let config: NeuronConfig
     let rate: Double
+    /// The fastest clock: a day of patch time read at this rate stays far inside `Float`.
+    public static let maxRate = 1_000_000.0
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        rate = try config.number("rate", default: 1)
+        rate = try config.number("rate", default: 1, in: -Self.maxRate...Self.maxRate, "times real time")
     }
     public var inputs: [PortSpec] { [] }
     public var outputs: [PortSpec] { [PortSpec("t", .fixed(.scalar))] }

@@ -11,30 +11,27 @@ public struct ScheduledEdit: TreeKind {
     public static let configKeys = ["at", "every", "delta"]
     public let config: NeuronConfig
     let at: Int
+    /// The latest tick `at` and `every` may name: far past any render (a day of audio at
+    /// 768 kHz in blocks of 1 is 6.6e10 ticks) and far inside `Int`, so `t - at` never overflows.
+    public static let maxTick = 1_000_000_000_000
     let every: Int
     let delta: VValue
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        at = try Self.tick("at", config)
-        every = try Self.tick("every", config)
-        guard every >= 0 else { throw KindError("'every' must be ≥ 0") }
+        at = try config.wholeNumber("at", default: 0, in: -Self.maxTick...Self.maxTick, "(ticks)")
+        every = try config.wholeNumber("every", default: 0, in: 0...Self.maxTick, "(ticks)")
         guard let text = config["delta"]?.string else {
-            if config["delta"] != nil { throw KindError("'delta' must be a \"{row:{column:weight}}\" string") }
+            if config["delta"] != nil { throw KindError("'delta' must be a \"{row:{column:weight}}\" string", key: "delta") }
             delta = .zero
             return
         }
-        delta = try VValue(parsing: text)
-    }
-
-    /// A whole tick number from the config, range-checked before the conversion (`Int(1e300)`
-    /// and `Int(.nan)` trap): at most 10¹² ticks either way, 300 years at 100 fps.
-    static func tick(_ key: String, _ config: NeuronConfig) throws(KindError) -> Int {
-        let x = try config.number(key, default: 0)
-        guard x.isFinite, abs(x) <= 1e12, x == x.rounded() else {
-            throw KindError("'\(key)' must be a whole number of ticks within ±10¹², got \(x)")
+        do { delta = try VValue(parsing: text) } catch {
+            throw KindError("'delta': " + error.message, key: "delta", offset: error.offset)
         }
-        return Int(x)
+        for leaf in delta.leaves where !Float(leaf.value).isFinite {
+            throw KindError("'delta' weight \(ConfigValue.number(leaf.value)) at \(DiagnosticText.quoted(leaf.path.joined(separator: "/"))) is out of range: weights must be finite, at most ±3.4e38", key: "delta")
+        }
     }
 
     public var inputs: [PortSpec] { [] }

@@ -169,7 +169,7 @@ public enum ConfigValue: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .number(let x): return VValue.format(x)
+        case .number(let x): return x == 0 && x.sign == .minus ? "-0" : VValue.format(x)
         case .string(let s): return "\"\(s)\""
         }
     }
@@ -190,15 +190,61 @@ public struct NeuronConfig: Sendable, Equatable {
     /// A number option with a default, rejecting non-numbers.
     public func number(_ key: String, default d: Double) throws(KindError) -> Double {
         guard let v = self[key] else { return d }
-        guard let x = v.number else { throw KindError("'\(key)' must be a number, not \(v)") }
+        guard let x = v.number, x.isFinite else {
+            throw KindError("'\(key)' must be a number, not \(DiagnosticText.shortened(DiagnosticText.visible(v.description), limit: DiagnosticText.quoteLimit))", key: key)
+        }
         return x
     }
+
+    /// A number option that must lie in `range` (`what` describes the unit, e.g. "seconds").
+    ///
+    /// Every numeric option goes through a range like this before the kind converts it (to
+    /// `Float`, to a tick count, to a buffer length), so no value from a patch can overflow
+    /// the conversion or size a buffer past reason; the message names the valid range.
+    public func number(_ key: String, default d: Double, in range: ClosedRange<Double>, _ what: String = "") throws(KindError) -> Double {
+        let x = try number(key, default: d)
+        guard range.contains(x) else {
+            let unit = what.isEmpty ? "" : " " + what
+            throw KindError("'\(key)' must be from \(Self.show(range.lowerBound)) to \(Self.show(range.upperBound))\(unit), not \(Self.show(x))", key: key)
+        }
+        return x
+    }
+
+    /// A whole-number option in `range`, checked before it becomes an `Int`: a fraction or a
+    /// value outside the range is refused with the range in the message.
+    public func wholeNumber(_ key: String, default d: Int, in range: ClosedRange<Int>, _ what: String = "") throws(KindError) -> Int {
+        let x = try number(key, default: Double(d))
+        guard x == x.rounded(), x >= Double(range.lowerBound), x <= Double(range.upperBound) else {
+            let unit = what.isEmpty ? "" : " " + what
+            throw KindError("'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)\(unit), not \(Self.show(x))", key: key)
+        }
+        return Int(x)
+    }
+
+    /// A number option stored as `Float`: it must stay finite once rounded to `Float` (at most
+    /// ±3.4e38), or the kind would compute with infinities.
+    public func float(_ key: String, default d: Float) throws(KindError) -> Float {
+        let x = try number(key, default: Double(d))
+        guard Float(x).isFinite else {
+            throw KindError("'\(key)' must be a finite number of at most ±3.4e38, not \(Self.show(x))", key: key)
+        }
+        return Float(x)
+    }
+
+    /// A number as a message shows it: `3`, `0.25`, `1e+39`.
+    static func show(_ x: Double) -> String { ConfigValue.number(x).description }
     public var isEmpty: Bool { entries.isEmpty }
 }
 
 /// Why a kind rejected its configuration.
 public struct KindError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The configuration key at fault, so the patch language can point at its value.
+    public var key: String?
+    /// Characters into that key's string value where the fault is (a V-value's bad character).
+    public var offset: Int?
+    public init(_ message: String, key: String? = nil, offset: Int? = nil) {
+        self.message = message; self.key = key; self.offset = offset
+    }
     public var description: String { message }
 }

@@ -19,13 +19,30 @@ public struct Timing: Sendable, Equatable {
 
     /// Seconds per tick.
     public var secondsPerTick: Double { visual ? 1 / fps : Double(block) / Double(sampleRate) }
-    /// Audio samples per tick.
-    public var samplesPerTick: Int { visual ? Int((Double(sampleRate) / fps).rounded()) : block }
+    /// Audio samples per tick. Total for any fps: `TimingLimits.check` refuses the timings
+    /// where this would leave `1 … TimingLimits.maxSamplesPerTick`, and this clamps into it.
+    public var samplesPerTick: Int { visual ? Self.clampedCount(Double(sampleRate) / fps, 1...TimingLimits.maxSamplesPerTick) : block }
     /// Frames to render: `frames`, else `seconds × fps`, else `fallback`.
     public func frameCount(default fallback: Int = 120) -> Int {
         if let frames { return frames }
-        if let seconds { return Int((seconds * fps).rounded()) }
+        if let seconds { return Self.clampedCount(seconds * fps, TimingLimits.frames) }
         return fallback
+    }
+    /// Seconds of sound: `seconds`, else `frames ÷ fps`, else `fallback` (what `dmm synth`
+    /// renders when the command line does not say).
+    public func lengthSeconds(default fallback: Double) -> Double {
+        if let seconds { return seconds }
+        if let frames { return Double(frames) / fps }
+        return fallback
+    }
+
+    /// `x` rounded into `range` (NaN gives the lower end): a count derived from timing never
+    /// traps the conversion, whatever the numbers.
+    static func clampedCount(_ x: Double, _ range: ClosedRange<Int>) -> Int {
+        let r = x.rounded()
+        guard r >= Double(range.lowerBound) else { return range.lowerBound }
+        guard r <= Double(range.upperBound) else { return range.upperBound }
+        return Int(r)
     }
 
     /// Pixels per field.

@@ -26,7 +26,9 @@ public struct Delay: NeuronKind {
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
         maxSeconds = try config.number("max", default: 1)
-        guard maxSeconds > 0, maxSeconds <= 60 else { throw KindError("delay 'max' must be in (0, 60] seconds, got \(maxSeconds)") }
+        guard maxSeconds > 0, maxSeconds <= 60 else {
+            throw KindError("'max' must be above 0 and at most 60 seconds, not \(ConfigValue.number(maxSeconds))", key: "max")
+        }
     }
 
     public var inputs: [PortSpec] { [PortSpec("in"), PortSpec("time", default: 0.25)] }

@@ -14,6 +14,9 @@ public struct EnvBreakpoints: NeuronKind {
     /// Without `points`: a percussive hit, 10 ms up, one second down.
     static let defaultPoints = "0 0, 0.01 1, 1 0"
     public let config: NeuronConfig
+    /// The latest breakpoint time: a day, the longest a patch runs (`TimingLimits.maxSeconds`),
+    /// so the sample count of an envelope always fits its counter.
+    public static let maxTime = TimingLimits.maxSeconds
     let times: [Double]
     let values: [Float]
     let loop: Bool
@@ -21,25 +24,47 @@ public struct EnvBreakpoints: NeuronKind {
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
         let v = config["points"] ?? .string(Self.defaultPoints)
-        guard let text = v.string else { throw KindError("'points' must be a string of time value pairs, not \(v)") }
+        guard let text = v.string else { throw KindError("'points' must be a string of time value pairs, not \(v)", key: "points") }
         var numbers: [Double] = []
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == ";" }) {
-            guard let x = Double(word), x.isFinite else { throw KindError("'points' has '\(word)', which is not a number") }
-            numbers.append(x)
+        var offsets: [Int] = []
+        var offset = 0, start = -1
+        var word = ""
+        func isSeparator(_ c: Character) -> Bool { c == " " || c == "," || c == "\t" || c == ";" }
+        for c in text + " " {
+            if isSeparator(c) {
+                if start >= 0 {
+                    guard let x = NumberText.double(word), x.isFinite else {
+                        throw KindError("'points' has \(DiagnosticText.quoted(word)), which is not a number", key: "points", offset: start)
+                    }
+                    numbers.append(x); offsets.append(start)
+                    word = ""; start = -1
+                }
+            } else {
+                if start < 0 { start = offset }
+                word.append(c)
+            }
+            offset += 1
         }
         guard !numbers.isEmpty, numbers.count % 2 == 0 else {
-            throw KindError("'points' needs time value pairs, got \(numbers.count) number(s)")
+            throw KindError("'points' needs time value pairs, got \(numbers.count) number(s)", key: "points")
         }
         var t: [Double] = [], y: [Float] = []
         for k in stride(from: 0, to: numbers.count, by: 2) {
-            if let last = t.last, numbers[k] < last {
-                throw KindError("'points' times must not decrease (\(numbers[k]) after \(last))")
+            let time = numbers[k], value = numbers[k + 1]
+            let show = { (x: Double) in ConfigValue.number(x).description }
+            guard time >= 0, time <= Self.maxTime else {
+                throw KindError("'points' times must be from 0 to \(show(Self.maxTime)) seconds, not \(show(time))", key: "points", offset: offsets[k])
             }
-            guard numbers[k] >= 0 else { throw KindError("'points' times must be ≥ 0, got \(numbers[k])") }
-            t.append(numbers[k]); y.append(Float(numbers[k + 1]))
+            if let last = t.last, time < last {
+                throw KindError("'points' times must not decrease (\(show(time)) after \(show(last)))", key: "points", offset: offsets[k])
+            }
+            guard Float(value).isFinite else {
+                throw KindError("'points' values must be finite numbers of at most ±3.4e38, not \(show(value))", key: "points", offset: offsets[k + 1])
+            }
+            t.append(time); y.append(Float(value))
         }
         times = t; values = y
-        loop = try config.number("loop", default: 0) != 0
+        loop = try config.wholeNumber("loop", default: 0, in: 0...1) != 0
     }
 
     public var inputs: [PortSpec] { [PortSpec("trig")] }
