@@ -201,7 +201,7 @@ public enum LiveCommandParser {
 
     /// A weight or value typed on a command line: a finite number within the weight range.
     static func number(_ s: String, what: String) throws(LiveError) -> Double {
-        guard let v = Double(s) else { throw LiveError("the \(what) must be a number, not '\(s)'") }
+        guard let v = NumberText.double(s) else { throw LiveError("the \(what) must be a number, not '\(s)'") }
         return try LiveLimits.checkValue(v, what)
     }
 

@@ -11,7 +11,7 @@ public enum LiveDuration: Sendable, Equatable, CustomStringConvertible {
     public init?(_ text: some StringProtocol) {
         let s = String(text).lowercased()
         func seconds(_ t: Substring, scale: Double) -> LiveDuration? {
-            guard let v = Double(t) else { return nil }
+            guard let v = NumberText.double(t) else { return nil }
             return LiveDuration(seconds: v / scale)
         }
         let parsed: LiveDuration?
