@@ -1,3 +1,5 @@
+import DMMCore
+
 /// A length of time as a live coder types it: `2s`, `500ms`, `1.5` (seconds) or `30t` (ticks).
 ///
 /// Ticks are exact whatever the tick rate, which is what tests and tight musical edits want;
