@@ -33,7 +33,7 @@ extension BadInput {
         live("set to inf", "set s.a inf", "error: the value must be a finite number, not inf"),
         live("glide to -inf", "glide s.a -inf 2s", "error: the value must be a finite number, not -inf"),
         live("connect with weight 1e300", "connect t -> s.b 1e300", "error: the weight 1e+300 is out of range: weights must be within ±1e15"),
-        live("row with a 1e300 weight", "s.x = 1e300 x", "error: weight 1e300 is out of range: weights must be finite"),
+        live("row with a 1e300 weight", "s.x = 1e300 x", "error: weight 1e300 is out of range: weights must be finite, at most ±3.4e38"),
         live("+= past the weight range", "set s.x 9e14 x\ns.x += 9e14 x",
              "error: s.x += 9e+14 x: s.x ← x would become 1.8e+15, outside the weight range ±1e15"),
         live("ΔW past the weight range", "delta {s.a:{one:9e14}}\ndelta {s.a:{one:9e14}}",
