@@ -12,7 +12,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 runs="${1:-20000}"; shift || true
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(patch vvalue osc live editlog checkpoint)
 cd "$here"
-flags=(-c release --sanitize=fuzzer --sanitize=address)
+flags=(-c release --sanitize=fuzzer)
 if ! swift build "${flags[@]}" --product DMMFuzz >build.log 2>&1; then
     grep -E "error" build.log | head -20 >&2; echo "fuzz: build failed (Fuzz/build.log)" >&2; exit 1
 fi
