@@ -5,7 +5,7 @@ For each mutation the file is changed, the tests are built (release, tuned) and 
 runs; the failing tests are listed, then the file is restored (git checkout). Run from the repo
 root: python3 Benchmarks/mutation/run.py  (about 4 minutes a mutation on 2 cores).
 """
-import os, re, subprocess, sys
+import fcntl, os, re, subprocess, sys
 
 MUTATIONS = [
     ("warm-up off by one", "Sources/DMMCore/Network/Network.swift",
@@ -34,7 +34,10 @@ def main():
             sys.exit(f"mutation '{name}': the line to change is not found exactly once in {path}")
         open(path, "w").write(text.replace(old, new))
         try:
-            b = subprocess.run(["swift", "build", "--build-tests"] + FLAGS, capture_output=True, text=True)
+            # One build at a time on this machine: hold the shared build lock while compiling.
+            with open(os.environ.get("DMM_BUILD_LOCK", "/tmp/swiftbuild.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                b = subprocess.run(["swift", "build", "--build-tests"] + FLAGS, capture_output=True, text=True)
             if b.returncode != 0:
                 report.append((name, ["(does not compile)"]))
                 continue
