@@ -208,7 +208,7 @@ public final class LineEditor: @unchecked Sendable {
     /// tell what went wrong from what was asked for (replies, the applied edits).
     public func printProblem(_ text: String) {
         if interactive { print(text); return }
-        lock.locked { Platform.writeAll(2, text + "\n") }
+        _ = lock.locked { Platform.writeAll(2, text + "\n") }
     }
 
     /// Writes raw bytes to the terminal under the editor's lock (the preview), restoring the

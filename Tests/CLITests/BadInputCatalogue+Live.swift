@@ -229,7 +229,7 @@ extension BadInput {
     @Test(arguments: BadInput.liveLines.filter { $0.stdin != nil && $0.status == 0 })
     func liveRunsToTheEnd(_ c: BadInput) throws {
         let dir = CLI.tempDir()
-        for (name, bytes) in c.files { FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes)) }
+        for (name, bytes) in c.files { #expect(FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(bytes))) }
         let r = try CLI.run(c.args, cwd: dir, stdin: c.stdin, timeout: 30)
         #expect(r.status == 0)
         #expect(FileManager.default.fileExists(atPath: dir + "/out/frame_00002.png"), "\(c.name): \(r.stderr)")
@@ -244,7 +244,7 @@ extension BadInput {
         try BadInput.fitPatch.write(toFile: dir + "/fit.dmm", atomically: true, encoding: .utf8)
         try BadInput.checkpoint().write(toFile: dir + "/fit-checkpoint.json", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: dir + "/target", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: dir + "/target/f1.png", contents: Data(BadInput.target))
+        #expect(FileManager.default.createFile(atPath: dir + "/target/f1.png", contents: Data(BadInput.target)))
         let r = try CLI.run(["fit", "fit.dmm", "--target", "target", "--steps", "5", "--resume", "-o", "fitted.dmm", "-q"], cwd: dir)
         // The checkpoint goes with the output name: fitted-checkpoint.json is missing here.
         #expect(r.status == 1 && r.stderr.hasPrefix("error: fitted-checkpoint.json: no checkpoint to resume from"), "\(r.stderr)")

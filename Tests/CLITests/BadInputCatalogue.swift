@@ -55,7 +55,7 @@ struct BadInput: CustomTestStringConvertible, Sendable {
         for (name, bytes) in files {
             let path = dir + "/" + name
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         }
         setup?(dir)
         let before = Set(Self.listing(dir))

@@ -78,6 +78,24 @@ import MediaIO
         }
     }
 
+    /// A live session stopped by Ctrl-C or SIGTERM keeps what it wrote: exit 130/143, every
+    /// frame it finished decodes, no temporary file, and its edit log replays.
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func liveStopsCleanly(_ c: (Int32, Int32)) throws {
+        let dir = CLI.tempDir()
+        try Self.longVisual.write(toFile: dir + "/v.dmm", atomically: true, encoding: .utf8)
+        let (status, stderr) = try Self.interrupt(["live", "v.dmm", "--no-audio", "--plain", "--frames", "100000",
+                                                   "--output", "lv", "--record", "lv.log", "--latest", "latest.png"],
+                                                  in: dir, signal: c.0, after: 1.5)
+        #expect(status == c.1, "\(stderr)")
+        #expect(Self.tmpLeftovers(dir).isEmpty)
+        let frames = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/lv")) ?? []).filter { $0.hasSuffix(".png") }
+        #expect(!frames.isEmpty, "no frame was written in 1.5 s")
+        for f in frames { _ = try PNGCodec.read(path: dir + "/lv/" + f) }
+        let replay = try CLI.run(["render", "v.dmm", "--replay", "lv.log", "--frames", "2", "-o", "rp", "-q"], cwd: dir)
+        #expect(replay.status == 0, "the log of an interrupted session must replay: \(replay.stderr)")
+    }
+
     static let runaway = BadInput.runaway
 
     @Test(arguments: ["clip", "zero"]) func onNanGoesOnWithAWarning(_ policy: String) throws {

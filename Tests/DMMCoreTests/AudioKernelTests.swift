@@ -69,7 +69,7 @@ import Foundation
         var n = Network()
         n.timing.visual = false
         n.timing.block = 8
-        let o = try n.add("o", OscSine(config: .init()))
+        _ = try n.add("o", OscSine(config: .init()))
         let acc = try n.add("acc", Accum(config: .init()))
         let out = try n.add("out", AudioOut(config: .init()))
         n.matrix.set(n.input("o", "freq")!, n.output("one")!, 1000)

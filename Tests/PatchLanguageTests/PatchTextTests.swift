@@ -157,7 +157,7 @@ import PatchLanguage
     /// Option and header numbers print as Doubles that read back bit for bit.
     @Test func optionsAndHeadersRoundTrip() throws {
         var rng = SplitMix(seed: 4)
-        var rates: [Double] = [0, -0.0, 1, -1, 1.0 / 3, 5e-324, -5e-324, 2.2250738585072014e-308, 999_999.999_999, -1e6, 1e6, 1e-300]
+        var rates: [Double] = [0, -0.0, 1, -1, 1.0 / 3, Double.leastNonzeroMagnitude, -Double.leastNonzeroMagnitude, 2.2250738585072014e-308, 999_999.999_999, -1e6, 1e6, 1e-300]
         while rates.count < 500 { rates.append(Double(rng.uniform(-1, 1)) * Self.pow10(Int(rng.next() % 7))) }
         for r in rates {
             var net = try PatchBuilder.build(try PatchParser.parse("out: rgb\n", file: "p.dmm"))
