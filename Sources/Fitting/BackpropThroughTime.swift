@@ -332,16 +332,18 @@ public final class BackpropThroughTime: @unchecked Sendable {
         else { seg = options.traceBudgetBytes / max(1, perTick) }
         segmentTicks = min(ticks, max(1, seg))
 
+        let workers = min(tiles, options.workers > 0 ? options.workers : System.cores)
+        let segTicks = segmentTicks, segments = (ticks + segTicks - 1) / segTicks
+        let nSlots = max(1, slots), ptrCap = max(fp.pointerCapacity, 4 * maxP)
         // The traces below and one workspace per worker, added up before any is allocated.
         do {
             typealias M = MemoryBudget
-            let workerGuess = min(tiles, options.workers > 0 ? options.workers : System.cores)
-            let perWorker = M.add(M.multiply(M.multiply(4 * tl, segmentTicks + (ticks + segmentTicks - 1) / segmentTicks + 3), max(1, slots) + maxP),
-                                  M.multiply(spOff, segmentTicks + 2))
+            let perWorker = TileWorkspace.byteCount(tileLanes: tl, slots: nSlots, segmentTicks: segTicks, segments: segments,
+                                                    maxPorts: maxP, stateBytes: spOff)
             var need = M.multiply(4 * max(1, ticks + 1), max(1, scalarCount) + rowCount + fp.matrixRow.count)
             need = M.add(need, M.multiply(max(1, ticks), scalarStateBytes))
             need = M.add(need, M.multiply(M.multiply(8 * tiles, ticks), max(1, rsCount)))
-            need = M.add(need, M.multiply(max(1, workerGuess), perWorker))
+            need = M.add(need, M.multiply(max(1, workers), perWorker))
             try M.check(need, for: "fitting \(ticks) ticks of \(network.timing.width)×\(network.timing.height)",
                         hint: "fit fewer frames (--frames N) or lower --trace-budget")
         } catch { throw FitError(error.description) }
@@ -349,9 +351,6 @@ public final class BackpropThroughTime: @unchecked Sendable {
         constTrace = .allocate(capacity: ticks * max(1, rowCount))
         fieldConsts = .allocate(capacity: ticks * max(1, fp.matrixRow.count))
         scalarStates = .allocate(byteCount: max(16, ticks * scalarStateBytes), alignment: 16)
-        let workers = min(tiles, options.workers > 0 ? options.workers : System.cores)
-        let segTicks = segmentTicks, segments = (ticks + segTicks - 1) / segTicks
-        let nSlots = max(1, slots), ptrCap = max(fp.pointerCapacity, 4 * maxP)
         workspaces = (0..<max(1, workers)).map { _ in
             TileWorkspace(tileLanes: tl, slots: nSlots, segmentTicks: segTicks, segments: segments,
                           maxPorts: maxP, pointers: ptrCap, stateBytes: spOff)

@@ -160,8 +160,9 @@ public struct FitTargets: Sendable {
         for p in use {
             let d: (width: Int, height: Int)
             do { d = try PNGCodec.dimensions(path: p) } catch { throw FitError(error.message) }
-            guard d.width >= 1, d.height >= 1, d.width <= maxSide, d.height <= maxSide else {
-                throw FitError("\(p): a \(d.width)×\(d.height) target is past the limit of \(maxSide) pixels a side")
+            // The patch's own limit for `size`: a target can never be larger than what it fits.
+            guard TimingLimits.side.contains(d.width), TimingLimits.side.contains(d.height) else {
+                throw FitError("\(p): a \(d.width)×\(d.height) target is past the limit of \(TimingLimits.side.upperBound) pixels a side")
             }
             // Decoded RGB and the planar Float copy of every frame, then the resampled copy.
             bytes = MemoryBudget.add(bytes, MemoryBudget.multiply(d.width * d.height * 3, 1 + 4))
@@ -184,9 +185,6 @@ public struct FitTargets: Sendable {
         }
         return t.resized(width: size.width, height: size.height)
     }
-
-    /// The largest target side accepted (the patch language's limit for `size`).
-    static let maxSide = 16384
 
     /// `a` before `b` comparing digit runs as numbers.
     static func naturalLess(_ a: String, _ b: String) -> Bool {

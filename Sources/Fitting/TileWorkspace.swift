@@ -1,3 +1,5 @@
+import DMMCore
+
 /// The buffers one worker thread of `BackpropThroughTime` reuses for every tile it runs.
 ///
 /// Allocated once per engine (per-task allocation in the hot loop cost +70 % CPU when it was
@@ -57,7 +59,16 @@ final class TileWorkspace: @unchecked Sendable {
         stateCheckpoints = raw(segments * stateBytes)
         stateCopy = raw(stateBytes)
         ptrs = .allocate(capacity: max(1, pointers))
-        bytes = 4 * L * (k * slots + segments * slots + 3 * maxPorts + 2 * slots + 1) + stateBytes * (k + segments + 2)
+        bytes = Self.byteCount(tileLanes: L, slots: slots, segmentTicks: k, segments: segments, maxPorts: maxPorts, stateBytes: stateBytes)
+    }
+
+    /// What `init` allocates (saturating, so the fitter can check it before allocating): the
+    /// output trace and checkpoints, scratch, inputs, input gradients and two output-gradient
+    /// planes, a zero plane, and the spatial state trace, checkpoints, live copy and scratch copy.
+    static func byteCount(tileLanes L: Int, slots: Int, segmentTicks k: Int, segments: Int, maxPorts: Int, stateBytes: Int) -> Int {
+        typealias M = MemoryBudget
+        let floats = M.add(M.add(M.multiply(M.add(k, segments), slots), 3 * maxPorts), 2 * slots + 1)
+        return M.add(M.multiply(M.multiply(4, L), floats), M.multiply(stateBytes, M.add(k, segments) + 2))
     }
 
     deinit {

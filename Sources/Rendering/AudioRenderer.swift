@@ -71,7 +71,7 @@ public struct AudioRenderer {
 
     /// The number of sample frames in `seconds` at `rate` (rounded), or nil when it is not
     /// finite or past what any file holds (2^40 frames: 254 days at 50 kHz).
-    static func sampleCount(seconds: Double, rate: Int) -> Int? {
+    public static func sampleCount(seconds: Double, rate: Int) -> Int? {
         let n = (seconds * Double(rate)).rounded()
         guard n.isFinite, n >= 0, n <= Double(1 << 40) else { return nil }
         return Int(n)

@@ -86,7 +86,7 @@ struct Synth: ParsableCommand {
             // Refuse a FIFO, device or directory before the render, not after it (lost work).
             _ = try AtomicFile.destination(for: path)
             if let spectrogram { _ = try AtomicFile.destination(for: spectrogram) }
-            let total = Int((length * Double(net.timing.sampleRate)).rounded())
+            let total = AudioRenderer.sampleCount(seconds: length, rate: net.timing.sampleRate) ?? 0
             let progress = ProgressReporter(total: total, label: "synth \(loaded.name)", unit: "samples", quiet: quiet)
             let result = try AudioRenderer.render(network: net, seconds: length, to: path, format: fmt, spectrogram: spectrogram,
                                                   progress: { done, _ in progress.update(completed: done) },
