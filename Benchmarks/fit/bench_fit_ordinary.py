@@ -62,6 +62,8 @@ p.add_argument("--check-only", action="store_true", help="stop after the forward
 p.add_argument("--skip-jax", action="store_true", help="only run dmm fit")
 p.add_argument("--skip-dmm", action="store_true", help="only run JAX")
 p.add_argument("--no-fail", action="store_true", help="go on even if the forward check fails")
+p.add_argument("--also", action="append", default=[], metavar="LABEL=PATH",
+               help="time another dmm binary in the same run (e.g. a -march=native build); repeatable")
 args = p.parse_args()
 fitbench.ensure_deps()
 import numpy as np  # noqa: E402
@@ -300,7 +302,18 @@ if not ok and not args.no_fail:
 if args.check_only:
     sys.exit(0)
 
-# ---- 4a. JAX fit ---------------------------------------------------------------------------------
+# ---- 4a. dmm fit, before JAX (and again after it: the machine's speed drifts over minutes, so
+# every dmm binary runs once before and once after the JAX run and the two are averaged) --------
+binaries = [("dmm", args.dmm)] + [tuple(a.split("=", 1)) for a in args.also]
+runs = {label: [] for label, _ in binaries}
+def run_all_dmm():
+    for label, path in binaries:
+        runs[label].append(fitbench.run_dmm_fit(path, INIT_PATCH, os.path.join(FRAMES_DIR, "*.png"),
+                                                args.steps, args.lr, FITTED_PATCH))
+if not args.skip_dmm:
+    run_all_dmm()
+
+# ---- 4b. JAX fit ---------------------------------------------------------------------------------
 target = jnp.asarray(target_b.reshape(args.frames, -1, 3).astype(np.float32) / np.float32(127.5) - np.float32(1))
 
 def loss(P):
@@ -347,16 +360,29 @@ if not args.skip_jax:
           "cpu_s": cpu, "wall_s": wall, "mse_at": hist, "final_mse": float(final_loss(P))}
     print(json.dumps({"jax": jx}), flush=True)
 
-# ---- 4b. dmm fit ---------------------------------------------------------------------------------
-dm = {}
+# ---- 4c. dmm fit again, after JAX ------------------------------------------------------------------
+dm_all = {}
 if not args.skip_dmm:
-    dm = fitbench.run_dmm_fit(args.dmm, INIT_PATCH, os.path.join(FRAMES_DIR, "*.png"), args.steps, args.lr, FITTED_PATCH)
-    print(json.dumps({"dmm": dm}), flush=True)
+    if not args.skip_jax:
+        run_all_dmm()
+    for label, rs in runs.items():
+        d = dict(rs[-1])
+        d["step_ms"] = sum(r["step_ms"] for r in rs) / len(rs)
+        d["cpu_s"] = sum(r["cpu_s"] for r in rs) / len(rs)
+        d["runs_step_ms"] = [r["step_ms"] for r in rs]
+        dm_all[label] = d
+        print(json.dumps({label: d}), flush=True)
+dm = dm_all.get("dmm", {})
 
 # ---- Side by side --------------------------------------------------------------------------------
 print(f"\nordinary 16-sin CPPN, {args.res}x{args.res}x{args.frames}, {nparams} weights, warm-up {WARM}, "
       f"{args.steps} Adam steps (lr {args.lr}), start = hidden + N(0, {args.sigma}^2)")
 if dm:
     fitbench.print_table(jx, dm, args.steps, "-1..1")
+    for label, d in dm_all.items():
+        if jx:
+            print(f"{label:>10}: {d['step_ms']:.2f} ms/step (runs {', '.join(f'{x:.2f}' for x in d['runs_step_ms'])}), "
+                  f"{d['cpu_s'] * 1e3 / args.steps:.2f} CPU ms/step -> ratio to JAX {d['step_ms'] / jx['step_ms']:.3f}, "
+                  f"CPU {d['cpu_s'] / jx['cpu_s']:.3f}; final loss {d['final_mse']:.4e}")
 elif jx:
     print(f"JAX: {jx['step_ms']:.2f} ms per step, {jx['cpu_s']:.2f} CPU s; losses {jx['mse_at']}")
