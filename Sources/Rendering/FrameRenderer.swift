@@ -32,6 +32,9 @@ public struct FrameRenderer {
         public var edits: [(tick: Int, delta: VValue)] = []
         /// Neurons declared or removed at given ticks (before that tick's `edits`).
         public var neuronEdits: [(tick: Int, edit: NeuronEdit)] = []
+        /// Also draw W as a heat map per frame (`MatrixHeatmap`), the matrix each frame was
+        /// computed with, into this folder under the frames' names (`dmm render --matrix`).
+        public var matrixDirectory: String?
 
         public init(directory: String, frames: Int) { self.directory = directory; self.frames = frames }
     }
@@ -84,8 +87,13 @@ public struct FrameRenderer {
         let t = network.timing
         let frameBytes = t.width * t.height * 3
         if !options.computeOnly {
-            do { try AtomicFile.makeDirectories(options.directory) } catch { throw RenderError(error.message) }
+            do {
+                try AtomicFile.makeDirectories(options.directory)
+                if let m = options.matrixDirectory { try AtomicFile.makeDirectories(m) }
+            } catch { throw RenderError(error.message) }
         }
+        let drawMatrix = options.matrixDirectory != nil && !options.computeOnly
+        var matrices: [RGBImage] = []
         var audio: AudioFileStream?
         if network.hasAudio, let path = options.audioPath, !options.computeOnly {
             do { audio = try AudioFileStream(path: path, channels: 2, sampleRate: t.sampleRate, format: options.audioFormat) }
@@ -129,7 +137,8 @@ public struct FrameRenderer {
                 let c0 = Clock.now(), cpu0 = Clock.cpu()
                 let editDue = (edits.first.map { $0.tick < plan.currentTick + n } ?? false)
                     || (neuronEdits.first.map { $0.tick < plan.currentTick + n } ?? false)
-                if audio == nil && plan.canBatchTicks && !editDue {
+                matrices.removeAll(keepingCapacity: true)
+                if audio == nil && plan.canBatchTicks && !editDue && !drawMatrix {
                     // Per-pixel patch: the n ticks run tile by tile with the state in cache.
                     frames.withUnsafeMutableBufferPointer { fb in
                         plan.tick(frames: (0..<n).map { fb.baseAddress! + $0 * frameBytes })
@@ -138,6 +147,8 @@ public struct FrameRenderer {
                 try frames.withUnsafeMutableBufferPointer { fb throws(RenderError) in
                     for k in 0..<n {
                         try applyEdits()
+                        // The matrix this tick computes with (Self's ΔW lands at its end).
+                        if drawMatrix { matrices.append(MatrixHeatmap.image(MatrixGrid(plan.network))) }
                         audioBuf.withUnsafeMutableBufferPointer { ab in
                             plan.tick(frame: fb.baseAddress! + k * frameBytes, audio: ab.baseAddress)
                         }
@@ -163,6 +174,11 @@ public struct FrameRenderer {
                                              names: names, png: options.png)
                     if let err = result.error { throw RenderError(err.message) }
                     bytes += result.bytes
+                    if drawMatrix, let m = options.matrixDirectory {
+                        let mr = encodeImages(matrices, names: (0..<n).map { m + "/" + frameName(done + $0 + 1) }, png: options.png)
+                        if let err = mr.error { throw RenderError(err.message) }
+                        bytes += mr.bytes
+                    }
                     encodeTime += Clock.now() - e0
                     encodeCPU += Clock.cpu() - ecpu0
                 }
@@ -199,6 +215,35 @@ public struct FrameRenderer {
                 } catch {
                     results.set(k, .failure(MediaError("\(error)")))
                 }
+            }
+        }
+        var total = 0
+        for r in results.values {
+            switch r {
+            case .success(let b): total += b
+            case .failure(let e): return (total, e)
+            case nil: break
+            }
+        }
+        return (total, nil)
+    }
+}
+
+extension FrameRenderer {
+    /// Encodes pictures of any sizes in parallel and writes each atomically (the matrix frames).
+    static func encodeImages(_ images: [RGBImage], names: [String], png: PNGCodec.Options) -> (bytes: Int, error: MediaError?) {
+        let results = ResultBox(count: images.count)
+        DispatchQueue.concurrentPerform(iterations: images.count) { k in
+            do {
+                let data = try images[k].pixels.withUnsafeBufferPointer { px in
+                    try PNGCodec.encode(rgb: px, width: images[k].width, height: images[k].height, options: png)
+                }
+                try AtomicFile.write(data, to: names[k])
+                results.set(k, .success(data.count))
+            } catch let error as MediaError {
+                results.set(k, .failure(error))
+            } catch {
+                results.set(k, .failure(MediaError("\(error)")))
             }
         }
         var total = 0

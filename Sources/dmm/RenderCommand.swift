@@ -43,6 +43,9 @@ struct Render: ParsableCommand {
     @Flag(name: .customLong("force-replay"), help: "Replay a --replay log even when it was recorded with another patch.")
     var forceReplay = false
 
+    @Flag(help: "Also draw the weight matrix W of every frame as a heat map into <output>/matrix/ (rows: inputs, columns: outputs; warm positive, cool negative).")
+    var matrix = false
+
     @Option(help: "Also write a contact sheet of 8 evenly spaced frames to this PNG.")
     var contactSheet: String?
 
@@ -92,6 +95,7 @@ struct Render: ParsableCommand {
             opts.computeOnly = computeOnly
             opts.onNonFinite = NonFiniteOption.policy(onNan, default: .stop)
             if net.hasAudio { opts.audioPath = dir + "/audio.wav" }
+            if matrix { opts.matrixDirectory = dir + "/matrix" }
             if let replay {
                 let log = try EditLogFile.readLog(path: replay, network: net,
                                                   expecting: .init(document: loaded.document, name: loaded.path, force: forceReplay))
