@@ -196,6 +196,19 @@ extension TickPlan {
         }
         var n = network
         n.matrix = matrix
+        // Growth: a new connection (or a cut one) that leaves every neuron's stream kind as it
+        // was changes only rows, so only the term arrays are rebuilt; slots, buffers, outputs,
+        // private state and signal history stay where they are (no recompile pause, no reset).
+        if let d = try? n.domains(), d == domains {
+            let oldSignals = signals
+            network = n
+            compileRows()
+            if !signalNeurons.isEmpty {
+                compileSignals()
+                for s in 0..<signalCount { signals.copyHistory(slot: s, from: oldSignals, slot: s) }
+            }
+            return
+        }
         try replaceNetwork(n)
     }
 
