@@ -201,43 +201,32 @@ public struct FrameRenderer {
     /// Encodes `count` frames in parallel and writes each atomically.
     static func encodeBatch(_ frames: [UInt8], count: Int, frameBytes: Int, width: Int, height: Int,
                             names: [String], png: PNGCodec.Options) -> (bytes: Int, error: MediaError?) {
-        let results = ResultBox(count: count)
         frames.withUnsafeBufferPointer { fb in
             let base = SendableBuffer(fb)
-            DispatchQueue.concurrentPerform(iterations: count) { k in
+            return writeInParallel(names: Array(names.prefix(count))) { k in
                 let slice = UnsafeBufferPointer(rebasing: base.buffer[(k * frameBytes)..<((k + 1) * frameBytes)])
-                do {
-                    let data = try PNGCodec.encode(rgb: slice, width: width, height: height, options: png)
-                    try AtomicFile.write(data, to: names[k])
-                    results.set(k, .success(data.count))
-                } catch let error as MediaError {
-                    results.set(k, .failure(error))
-                } catch {
-                    results.set(k, .failure(MediaError("\(error)")))
-                }
+                return try PNGCodec.encode(rgb: slice, width: width, height: height, options: png)
             }
         }
-        var total = 0
-        for r in results.values {
-            switch r {
-            case .success(let b): total += b
-            case .failure(let e): return (total, e)
-            case nil: break
-            }
-        }
-        return (total, nil)
     }
-}
 
-extension FrameRenderer {
     /// Encodes pictures of any sizes in parallel and writes each atomically (the matrix frames).
     static func encodeImages(_ images: [RGBImage], names: [String], png: PNGCodec.Options) -> (bytes: Int, error: MediaError?) {
-        let results = ResultBox(count: images.count)
-        DispatchQueue.concurrentPerform(iterations: images.count) { k in
+        writeInParallel(names: names) { k in
+            try images[k].pixels.withUnsafeBufferPointer { px in
+                try PNGCodec.encode(rgb: px, width: images[k].width, height: images[k].height, options: png)
+            }
+        }
+    }
+
+    /// File k gets `encode(k)`, one file per core at a time, each written under a temporary
+    /// name and renamed into place; returns the bytes written and the first error in file order.
+    static func writeInParallel(names: [String], encode: @Sendable (Int) throws -> [UInt8])
+        -> (bytes: Int, error: MediaError?) {
+        let results = ResultBox(count: names.count)
+        DispatchQueue.concurrentPerform(iterations: names.count) { k in
             do {
-                let data = try images[k].pixels.withUnsafeBufferPointer { px in
-                    try PNGCodec.encode(rgb: px, width: images[k].width, height: images[k].height, options: png)
-                }
+                let data = try encode(k)
                 try AtomicFile.write(data, to: names[k])
                 results.set(k, .success(data.count))
             } catch let error as MediaError {
