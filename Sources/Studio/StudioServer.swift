@@ -130,6 +130,7 @@ public final class StudioServer: @unchecked Sendable {
         }
         _ = got.wait(timeout: .now() + 5)
         if let p = bound.value { port = p }
+        ListenerNoDelay.apply(port: port)
         let g = greeting
         hub.greeting = g
         running.store(true, ordering: .relaxed)

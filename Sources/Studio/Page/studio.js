@@ -11,7 +11,7 @@
   const S = window.studio = {
     hello: null, matrix: null, tick: -1, lastFrameTick: -1, framesDrawn: 0, dropped: 0, frozen: false,
     level: { rms: 0, peak: 0, buffered: 0, underruns: 0 }, audioOn: false, audioBytes: 0,
-    latency: { edit: [], frame: [], editTicks: [] }, replies: [], connected: false,
+    latency: { edit: [], server: [], frame: [], editTicks: [] }, replies: [], connected: false,
     send: (cmd) => command(cmd),
   };
 
@@ -64,6 +64,7 @@
           waiting.delete(m.id);
           push(S.latency.edit, performance.now() - w.t0);
           push(S.latency.editTicks, m.tick);
+          push(S.latency.server, m.serverMs);
         }
         break;
       }
@@ -177,7 +178,7 @@
 
   // ---------- Matrix ----------
   const mc = $('matrix'), mctx = mc.getContext('2d');
-  const CELL = 12, LEFT = 90, TOP = 70;
+  let CELL = 14, LEFT = 90, TOP = 70;
   let selected = null;   // {row, col} names
   function weightOf(row, col) {
     const m = S.matrix; if (!m) return 0;
@@ -193,6 +194,11 @@
   }
   function drawMatrix() {
     const m = S.matrix; if (!m) return;
+    mctx.font = '10px monospace';
+    const n = Math.max(m.columns.length, m.rows.length);
+    CELL = Math.max(8, Math.min(22, Math.floor(((mc.parentElement.clientWidth || 400) - 100) / n)));
+    LEFT = 8 + Math.max(30, ...m.rows.map((r) => mctx.measureText(r).width));
+    TOP = 12 + 0.87 * Math.max(30, ...m.columns.map((c) => mctx.measureText(c).width));
     const W = LEFT + m.columns.length * CELL + 4, H = TOP + m.rows.length * CELL + 4;
     if (mc.width !== W || mc.height !== H) { mc.width = W; mc.height = H; }
     mctx.fillStyle = '#000'; mctx.fillRect(0, 0, W, H);

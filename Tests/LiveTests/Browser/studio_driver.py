@@ -23,7 +23,7 @@ from selenium.webdriver.support.ui import Select
 url, shot = sys.argv[1], sys.argv[2]
 opts = webdriver.ChromeOptions()
 opts.binary_location = '/usr/bin/chromium'
-for a in ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1280,760',
+for a in ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1280,640',
           '--autoplay-policy=no-user-gesture-required', '--mute-audio']:
     opts.add_argument(a)
 driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=opts)
@@ -87,8 +87,8 @@ try:
     Select(driver.find_element(By.ID, 'neuron')).select_by_value('s1')
     slider = driver.find_element(By.CSS_SELECTOR, '#sliders input[data-row="s1.a"][data-col="one"]')
     js("document.getElementById('glide').value = '0'")
-    js("studio.latency.edit.length = 0; studio.latency.editTicks.length = 0")
-    slider.click()
+    js("studio.latency.edit.length = 0; studio.latency.server.length = 0; studio.latency.editTicks.length = 0")
+    js("arguments[0].focus()", slider)
     presses = 40
     for _ in range(presses):
         slider.send_keys(Keys.ARROW_RIGHT)
@@ -108,7 +108,8 @@ try:
         a = sorted(a)
         return {'n': len(a), 'median': statistics.median(a), 'p99': a[min(len(a) - 1, int(round(0.99 * (len(a) - 1))))]} if a else None
     lat = js('return studio.latency')
-    result['latency'] = {'editToAppliedMs': stats(lat['edit']), 'tickToCanvasMs': stats(lat['frame'])}
+    result['latency'] = {'editToAppliedMs': stats(lat['edit']), 'serverArrivalToAppliedMs': stats(lat['server']),
+                         'tickToCanvasMs': stats(lat['frame'])}
     result['editTicks'] = lat['editTicks']
     result['dropped'] = js('return studio.dropped')
     result['framesDrawn'] = js('return studio.framesDrawn')
