@@ -80,6 +80,7 @@ public final class StudioServer: @unchecked Sendable {
             "hasDisplay": "\(net.hasDisplay)", "hasAudio": "\(net.hasAudio)",
             "morph": StudioWire.string(options.morph.description),
         ])
+        hub.greeting = greeting
     }
 
     /// True for addresses only this machine can reach.
@@ -131,8 +132,6 @@ public final class StudioServer: @unchecked Sendable {
         _ = got.wait(timeout: .now() + 5)
         if let p = bound.value { port = p }
         ListenerNoDelay.apply(port: port)
-        let g = greeting
-        hub.greeting = g
         running.store(true, ordering: .relaxed)
         LiveThread.start { [self] in pump() }
     }
@@ -192,6 +191,10 @@ public final class StudioServer: @unchecked Sendable {
         case .applied(let tick, let summary, let source):
             hub.broadcast(StudioWire.json(["type": StudioWire.string("event"), "tick": "\(tick)",
                                            "text": StudioWire.string(summary), "source": StudioWire.string(source.rawValue)]))
+            // A reload (from an editor or --watch) changes the text every editor shows.
+            if summary.hasPrefix("reload ") {
+                hub.broadcast(StudioWire.json(["type": StudioWire.string("patch"), "text": StudioWire.string(session.patchText())]))
+            }
         case .rejected(let summary, let reason, let source):
             hub.broadcast(StudioWire.json(["type": StudioWire.string("error"), "text": StudioWire.string("\(summary): \(reason)"),
                                            "source": StudioWire.string(source.rawValue)]))

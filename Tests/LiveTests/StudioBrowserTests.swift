@@ -60,17 +60,27 @@ import Foundation
         let s1a = o["matrixS1a"] as? Double ?? 0
         #expect(s1a > 7, "s1.a is \(s1a)")
         #expect((o["framesChanged"] as? Int ?? 0) > 1000, "\(o["framesChanged"] ?? "nil") values changed")
-        // The page plays sound: the AudioWorklet's level of a 0.3-amplitude sine is about −10.5 dB.
+        // The page plays sound: the AudioWorklet's level of a 0.3-amplitude sine is 0.3/√2 ≈ 0.212 (−13.5 dB).
         let audio = o["audio"] as? [String: Any] ?? [:]
         let rms = audio["rms"] as? Double ?? 0
-        #expect(rms > 0.1 && rms < 0.3, "rms \(rms)")
+        #expect(abs(rms - 0.3 / 2.0.squareRoot()) < 0.03, "rms \(rms)")
+        // The editor: an error at its line and column (the running patch untouched), then a morph.
+        let pe = o["patchError"] as? [String: Any] ?? [:]
+        #expect((pe["text"] as? String ?? "").hasPrefix("b.dmm:14:12: error: unknown neuron 's9'"), "\(pe)")
+        #expect(pe["line"] as? Int == 14, "\(pe)")
+        #expect((o["patchApplied"] as? String ?? "").contains("morphing over 500ms"), "\(o["patchApplied"] ?? "nil")")
         // Every slider edit went through the command path: --record logged them at their ticks.
         p.process.interrupt()
         _ = p.wait(timeout: 10)
         let log = try String(contentsOfFile: dir + "/b.log", encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
         let ticks = (o["editTicks"] as? [Int]) ?? []
-        #expect(!log.isEmpty && log.allSatisfy { $0.contains("s1.a:{one:") })
-        #expect(Set(log.compactMap { Int($0.split(separator: "\t")[0]) }) == Set(ticks), "log \(log.prefix(3)) ticks \(ticks.prefix(3))")
+        // The slider's edits, then the morph's glide (one ΔW per tick over 500 ms) from the editor.
+        // (Two edits landing at one tick share a log line.)
+        let unique = Array(Set(ticks)).sorted()
+        let sliderLines = log.prefix(unique.count)
+        #expect(!unique.isEmpty && sliderLines.allSatisfy { $0.contains("s1.a:{one:") })
+        #expect(sliderLines.compactMap { Int($0.split(separator: "\t")[0]) } == unique, "log \(log.prefix(3)) ticks \(ticks.prefix(3))")
+        #expect(log.count > unique.count + 10)
         // Latency, as the page measured it.
         let lat = o["latency"] as? [String: Any] ?? [:]
         let edit = lat["editToAppliedMs"] as? [String: Any] ?? [:], frame = lat["tickToCanvasMs"] as? [String: Any] ?? [:]

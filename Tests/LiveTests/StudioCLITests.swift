@@ -99,7 +99,7 @@ import Foundation
         let get = try StudioHTTP.request("GET", port: port, path: "/edit")
         #expect(get.status == 405)
         let badPatch = try StudioHTTP.request("POST", port: port, path: "/patch", body: "t: clock\nout: rgb\nout.r = t + s9\n")
-        #expect(badPatch.status == 400 && badPatch.text.hasPrefix("p.dmm:3:13: error: unknown neuron 's9'"), "\(badPatch.text)")
+        #expect(badPatch.status == 400 && badPatch.text.hasPrefix(patch + ":3:13: error: unknown neuron 's9'"), "\(badPatch.text)")
 
         // CSRF: a page on another origin posting an edit; DNS rebinding: a foreign Host name.
         let csrf = try StudioHTTP.request("POST", port: port, path: "/edit", body: "set s1.a 1", headers: ["Origin": "http://evil.example"])

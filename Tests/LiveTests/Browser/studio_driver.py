@@ -102,6 +102,26 @@ try:
     result['matrixS1a'] = js("""const m = studio.matrix, r = m.rows.indexOf('s1.a'), c = m.columns.indexOf('one');
                                const e = m.entries.find(e => e[0] === r && e[1] === c); return e ? e[2] : 0""")
     js("studio.frozen = false")
+
+    # The editor: a bad patch is refused at its line and column, the session runs on; a good
+    # one (s1.a = 3) morphs in.
+    ta = driver.find_element(By.ID, 'patch')
+    original = ta.get_attribute('value')
+    js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))", ta,
+       original.replace('s1.x = x + 0.5 y', 's1.x = x + s9'))
+    drawn = js('return studio.framesDrawn')
+    ta.send_keys(Keys.CONTROL, Keys.ENTER)
+    wait("document.getElementById('patchstatus').className === 'bad'", what='the patch error')
+    wait('studio.framesDrawn > %d + 5' % drawn, what='frames after a refused patch')
+    result['patchError'] = js("""const e = document.querySelector('#gutter .err');
+        return {text: document.getElementById('patchstatus').textContent, line: e ? +e.textContent : 0,
+                caret: document.getElementById('patch').selectionStart}""")
+    js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))", ta,
+       '\n'.join('s1.a = 3' if l.startswith('s1.a =') else l for l in original.split('\n')))
+    ta.send_keys(Keys.CONTROL, Keys.ENTER)
+    wait("""(() => { const m = studio.matrix, r = m.rows.indexOf('s1.a'), c = m.columns.indexOf('one');
+             const e = m.entries.find(e => e[0] === r && e[1] === c); return e && e[2] === 3; })()""", what='the morph to s1.a = 3')
+    result['patchApplied'] = js("return document.getElementById('patchstatus').textContent")
     time.sleep(1.0)
 
     def stats(a):
