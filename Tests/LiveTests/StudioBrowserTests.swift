@@ -60,6 +60,10 @@ import Foundation
         let s1a = o["matrixS1a"] as? Double ?? 0
         #expect(s1a > 7, "s1.a is \(s1a)")
         #expect((o["framesChanged"] as? Int ?? 0) > 1000, "\(o["framesChanged"] ?? "nil") values changed")
+        // The heatmap: a click selects the cell, each wheel notch up adds 5 % of the weight.
+        #expect((o["cellSelected"] as? String ?? "").hasPrefix("s1.a ← one"), "\(o["cellSelected"] ?? "nil")")
+        let wheeled = o["matrixS1aAfterWheel"] as? Double ?? 0
+        #expect(abs(wheeled - s1a * 1.05 * 1.05 * 1.05) < 2e-3, "\(s1a) → \(wheeled)")
         // The page plays sound: the AudioWorklet's level of a 0.3-amplitude sine is 0.3/√2 ≈ 0.212 (−13.5 dB).
         let audio = o["audio"] as? [String: Any] ?? [:]
         let rms = audio["rms"] as? Double ?? 0

@@ -221,6 +221,14 @@
       showCell();
     }
   }
+  // Where a cell is on screen (client coordinates of its centre; tests drive the wheel there).
+  S.cellCenter = (row, col) => {
+    const m = S.matrix; if (!m) return null;
+    const i = m.rows.indexOf(row), j = m.columns.indexOf(col); if (i < 0 || j < 0) return null;
+    mc.scrollIntoView({ block: 'nearest' });
+    const b = mc.getBoundingClientRect(), k = b.width / mc.width;
+    return { x: b.left + (LEFT + j * CELL + CELL / 2) * k, y: b.top + (TOP + i * CELL + CELL / 2) * k };
+  };
   function cellAt(ev) {
     const m = S.matrix; if (!m) return null;
     const b = mc.getBoundingClientRect();

@@ -9,9 +9,11 @@ asserts on it. Steps:
   3. freeze the canvas, compare its pixels with /frame.png?tick=<the tick it shows>;
   4. select neuron s1 and move the slider of s1.a with the keyboard (the page's own control):
      every step is a `glide` command; wait until the applied ticks come back;
-  5. compare the canvas before and after; read the latency samples the page collected
-     (edit sent -> 'applied' message naming its tick; tick finished -> frame on canvas);
-  6. save a screenshot.
+  5. compare the canvas before and after; click the heatmap cell s1.a <- one and turn the
+     mouse wheel three notches over it;
+  6. the editor: a bad patch (error at line:column, the session runs on), then a good one;
+  7. read the latency samples the page collected (edit sent -> 'applied' message naming its
+     tick; tick finished -> frame on canvas); save a screenshot.
 """
 import json, statistics, sys, time
 from selenium import webdriver
@@ -19,6 +21,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 
 url, shot = sys.argv[1], sys.argv[2]
 opts = webdriver.ChromeOptions()
@@ -102,6 +106,19 @@ try:
     result['matrixS1a'] = js("""const m = studio.matrix, r = m.rows.indexOf('s1.a'), c = m.columns.indexOf('one');
                                const e = m.entries.find(e => e[0] === r && e[1] === c); return e ? e[2] : 0""")
     js("studio.frozen = false")
+
+    # The heatmap: click the cell s1.a <- one (selects it), then three wheel notches up.
+    c = js("return studio.cellCenter('s1.a', 'one')")
+    ActionChains(driver).move_to_element(driver.find_element(By.ID, 'matrix')).perform()
+    mrect = js("const b = document.getElementById('matrix').getBoundingClientRect(); return {x: b.left + b.width / 2, y: b.top + b.height / 2}")
+    ActionChains(driver).move_by_offset(int(c['x'] - mrect['x']), int(c['y'] - mrect['y'])).click().perform()
+    result['cellSelected'] = driver.find_element(By.ID, 'cell').text
+    for _ in range(3):
+        ActionChains(driver).scroll_from_origin(ScrollOrigin.from_viewport(int(c['x']), int(c['y'])), 0, -100).perform()
+        time.sleep(0.15)
+    time.sleep(0.4)
+    result['matrixS1aAfterWheel'] = js("""const m = studio.matrix, r = m.rows.indexOf('s1.a'), c = m.columns.indexOf('one');
+                               const e = m.entries.find(e => e[0] === r && e[1] === c); return e ? e[2] : 0""")
 
     # The editor: a bad patch is refused at its line and column, the session runs on; a good
     # one (s1.a = 3) morphs in.
