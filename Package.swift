@@ -15,11 +15,14 @@ let package = Package(
         .library(name: "Rendering", targets: ["Rendering"]),
         .library(name: "Fitting", targets: ["Fitting"]),
         .library(name: "Live", targets: ["Live"]),
+        .library(name: "Studio", targets: ["Studio"]),
         .executable(name: "dmm", targets: ["dmm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        // The studio's HTTP + WebSocket server: no swift-nio underneath, so CI builds stay short.
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         // System libraries found through pkg-config (Debian: libpng-dev, libsndfile1-dev, libfftw3-dev).
@@ -44,9 +47,14 @@ let package = Package(
         .target(name: "Fitting", dependencies: ["DMMCore", "PatchLanguage", "MediaIO", "Rendering"]),
         // Live editing: command language, OSC over UDP, file watching, edit log and replay.
         .target(name: "Live", dependencies: ["DMMCore", "PatchLanguage", "MediaIO", "Rendering"]),
+        // The browser studio of `dmm live --serve`: HTTP + WebSocket server and the page
+        // (plain HTML/JS/CSS shipped as resources).
+        .target(name: "Studio", dependencies: ["Live", "DMMCore", "PatchLanguage", "MediaIO",
+                                               .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
+                resources: [.copy("Page")]),
         // The command line: one file per subcommand.
         .executableTarget(name: "dmm", dependencies: [
-            "DMMCore", "PatchLanguage", "MediaIO", "Rendering", "Fitting", "Live",
+            "DMMCore", "PatchLanguage", "MediaIO", "Rendering", "Fitting", "Live", "Studio",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,7 +65,7 @@ let package = Package(
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "PatchLanguage", "DMMCore"]),
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
-        .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
+        .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"], exclude: ["Browser"]),
         .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO", "DMMCore", "PatchLanguage"]),
         // An independent Double reference evaluator, and the engine (renderer, fitter) against it.
         .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO", "DMMTestSupport"]),

@@ -7,4 +7,7 @@ struct DMMCommand: ParsableCommand {
         commandName: "dmm",
         abstract: "Synthesise animations and sound with Dataflow Matrix Machines.",
         subcommands: [Render.self, Synth.self, LiveRun.self, Inspect.self, Fmt.self, Kinds.self, Fit.self, Template.self])
+
+    /// Parses with `live --serve`'s optional port filled in (see `ServeArgument`).
+    static func main() { main(ServeArgument.normalised(Array(CommandLine.arguments.dropFirst()))) }
 }

@@ -4,6 +4,7 @@ import PatchLanguage
 import Rendering
 import MediaIO
 import Live
+import Studio
 import Dispatch
 import Synchronization
 #if canImport(Glibc)
@@ -34,6 +35,12 @@ struct LiveRun: ParsableCommand {
 
     @Option(name: .customLong("osc-host"), help: "Address to bind OSC to (default 127.0.0.1; anything else is reachable from the network).")
     var oscHost = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("Serve the studio (picture, sound, matrix, editor) at http://127.0.0.1:PORT/; a bare --serve uses port 8910, 0 picks a free one.", valueName: "port"))
+    var serve: Int?
+
+    @Option(name: .customLong("serve-host"), help: "Address to bind the studio to (default 127.0.0.1; anything else needs the token printed at start).")
+    var serveHost = "127.0.0.1"
 
     @Flag(help: "Reload the patch file when it is saved: its new weights morph in (see --morph).")
     var watch = false
@@ -110,6 +117,7 @@ struct LiveRun: ParsableCommand {
         if toStdout && noAudio { throw ValidationError("--stdout and --no-audio contradict each other") }
         if let m = measureLatency, !(1...1_000_000).contains(m) { throw ValidationError("--measure-latency needs a packet count from 1 to 1000000") }
         if let osc, !(0...65535).contains(osc) { throw ValidationError("--osc port must be 0 to 65535, not \(osc)") }
+        if let serve, !(0...65535).contains(serve) { throw ValidationError("--serve port must be 0 to 65535, not \(serve)") }
     }
 
     func run() throws {
@@ -221,6 +229,22 @@ struct LiveRun: ParsableCommand {
             printer.note("recording edits to \(record)")
         }
 
+        var studio: StudioServer?
+        if let serve {
+            var o = StudioServer.Options()
+            o.host = serveHost; o.port = serve; o.morph = LiveDuration(morph)!
+            let s = try StudioServer(session: session, options: o)
+            try s.start()
+            session.sinks.append(s.sink)
+            session.onEvent = { printer.event($0); s.event($0) }
+            session.onApplied = { s.applied($0) }
+            if s.token != nil {
+                printer.warning("the studio is listening on \(s.host):\(s.port), reachable from other machines: anyone with its token can edit this patch")
+            }
+            printer.note("studio: \(s.url)", always: true)
+            studio = s
+        }
+
         var server: OSCServer?
         if let osc {
             let s = try OSCServer(session: session, host: oscHost, port: osc)
@@ -280,6 +304,7 @@ struct LiveRun: ParsableCommand {
             }
         }
         session.run()
+        studio?.stop()
         server?.stop()
         watcher?.stop()
         printer.finish()

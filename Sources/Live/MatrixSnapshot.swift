@@ -1,0 +1,66 @@
+import DMMCore
+import PatchLanguage
+
+/// The running weight matrix W at one tick, as the studio draws it: rows are the inputs of
+/// every neuron (`s1.a`), columns are the outputs (`s1`, `mix.left`), and `entries` lists the
+/// non-zero weights by index. Taken between ticks, so it includes Self's own edits.
+public struct MatrixSnapshot: Sendable, Equatable {
+    /// One non-zero weight.
+    public struct Entry: Sendable, Equatable {
+        public var row: Int
+        public var column: Int
+        public var weight: Float
+        /// Frozen weights (`!` in patch syntax) are kept by fitting; the studio marks them.
+        public var frozen: Bool
+    }
+    /// The tick the next boundary applies edits at.
+    public var tick: Int
+    /// Every input port of every neuron, in neuron order (rows of W).
+    public var rows: [String]
+    /// Every output port of every neuron, in neuron order (columns of W).
+    public var columns: [String]
+    public var entries: [Entry]
+
+    /// Reads W from a network.
+    public init(network net: Network, tick: Int) {
+        self.tick = tick
+        var rowIndex: [PortRef: Int] = [:], colIndex: [PortRef: Int] = [:]
+        rows = []; columns = []
+        for (i, n) in net.neurons.enumerated() {
+            for p in 0..<n.kind.inputs.count { rowIndex[PortRef(i, p)] = rows.count; rows.append(net.name(ofInput: PortRef(i, p))) }
+            for p in 0..<n.kind.outputs.count { colIndex[PortRef(i, p)] = columns.count; columns.append(net.name(ofOutput: PortRef(i, p))) }
+        }
+        entries = net.matrix.entries.compactMap { e in
+            guard let r = rowIndex[e.input], let c = colIndex[e.output] else { return nil }
+            return Entry(row: r, column: c, weight: e.entry.weight, frozen: e.entry.frozen)
+        }
+    }
+
+    /// JSON: `{"tick":T,"rows":[…],"columns":[…],"entries":[[row,column,weight,frozen01],…]}`.
+    /// Weights print as the shortest text that reads back to the same Float.
+    public var json: String {
+        var s = "{\"tick\":\(tick),\"rows\":[" + rows.map(Self.quoted).joined(separator: ",")
+        s += "],\"columns\":[" + columns.map(Self.quoted).joined(separator: ",") + "],\"entries\":["
+        s += entries.map { "[\($0.row),\($0.column),\($0.weight.description),\($0.frozen ? 1 : 0)]" }.joined(separator: ",")
+        return s + "]}"
+    }
+
+    /// A JSON string literal (names are identifiers, but escaping costs nothing; the studio
+    /// escapes every string it sends with this).
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
+                else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
