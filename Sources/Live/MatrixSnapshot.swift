@@ -3,7 +3,8 @@ import PatchLanguage
 
 /// The running weight matrix W at one tick, as the studio draws it: rows are the inputs of
 /// every neuron (`s1.a`), columns are the outputs (`s1`, `mix.left`), and `entries` lists the
-/// non-zero weights by index. Taken between ticks, so it includes Self's own edits.
+/// non-zero weights by index (`MatrixGrid`'s layout, as `dmm render --matrix` draws it).
+/// Taken between ticks, so it includes Self's own edits.
 public struct MatrixSnapshot: Sendable, Equatable {
     /// One non-zero weight.
     public struct Entry: Sendable, Equatable {
@@ -21,19 +22,13 @@ public struct MatrixSnapshot: Sendable, Equatable {
     public var columns: [String]
     public var entries: [Entry]
 
-    /// Reads W from a network.
+    /// Reads W from a network, in the one layout every picture of W uses (`MatrixGrid`).
     public init(network net: Network, tick: Int) {
         self.tick = tick
-        var rowIndex: [PortRef: Int] = [:], colIndex: [PortRef: Int] = [:]
-        rows = []; columns = []
-        for (i, n) in net.neurons.enumerated() {
-            for p in 0..<n.kind.inputs.count { rowIndex[PortRef(i, p)] = rows.count; rows.append(net.name(ofInput: PortRef(i, p))) }
-            for p in 0..<n.kind.outputs.count { colIndex[PortRef(i, p)] = columns.count; columns.append(net.name(ofOutput: PortRef(i, p))) }
-        }
-        entries = net.matrix.entries.compactMap { e in
-            guard let r = rowIndex[e.input], let c = colIndex[e.output] else { return nil }
-            return Entry(row: r, column: c, weight: e.entry.weight, frozen: e.entry.frozen)
-        }
+        let grid = MatrixGrid(net)
+        rows = grid.rows
+        columns = grid.columns
+        entries = grid.cells.map { Entry(row: $0.row, column: $0.column, weight: $0.weight, frozen: $0.frozen) }
     }
 
     /// JSON: `{"tick":T,"rows":[…],"columns":[…],"entries":[[row,column,weight,frozen01],…]}`.
