@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Rendering", targets: ["Rendering"]),
         .library(name: "Fitting", targets: ["Fitting"]),
         .library(name: "Live", targets: ["Live"]),
+        .library(name: "Export", targets: ["Export"]),
         .executable(name: "dmm", targets: ["dmm"]),
     ],
     dependencies: [
@@ -44,9 +45,11 @@ let package = Package(
         .target(name: "Fitting", dependencies: ["DMMCore", "PatchLanguage", "MediaIO", "Rendering"]),
         // Live editing: command language, OSC over UDP, file watching, edit log and replay.
         .target(name: "Live", dependencies: ["DMMCore", "PatchLanguage", "MediaIO", "Rendering"]),
+        // Export to other engines (a JAX module from the lowered program) and weights back in.
+        .target(name: "Export", dependencies: ["DMMCore"]),
         // The command line: one file per subcommand.
         .executableTarget(name: "dmm", dependencies: [
-            "DMMCore", "PatchLanguage", "MediaIO", "Rendering", "Fitting", "Live",
+            "DMMCore", "PatchLanguage", "MediaIO", "Rendering", "Fitting", "Live", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +62,8 @@ let package = Package(
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO", "DMMCore", "PatchLanguage"]),
+        // `dmm export --jax` / `dmm import` against `dmm render` and `dmm fit` (skipped without JAX).
+        .testTarget(name: "ExportTests", dependencies: ["Export", "dmm", "Fitting", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         // An independent Double reference evaluator, and the engine (renderer, fitter) against it.
         .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO", "DMMTestSupport"]),
     ],
