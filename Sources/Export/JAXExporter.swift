@@ -25,29 +25,29 @@ public enum JAXExporter {
             throw ExportError("the patch draws nothing (no rgb or hsv neuron): only pictures export to JAX")
         }
         guard plan.outKind[display].count >= 3, plan.outKind[display].prefix(3).allSatisfy({ $0 == .field }) else {
-            throw ExportError("neuron '\(net.neurons[display].name)': the picture must be three fields to export")
+            throw ExportError("neuron '\(net.neurons[display].name)': the picture must be three fields to export", neuron: net.neurons[display].name)
         }
         var kinds: [JAXKind] = []
         for (i, neuron) in net.neurons.enumerated() {
             let label = "neuron '\(neuron.name)' (\(neuron.kindName))"
             switch plan.domains[i] {
             case .signal:
-                throw ExportError("\(label) runs in the audio domain: audio kinds cannot be exported to JAX yet")
+                throw ExportError("\(label) runs in the audio domain: audio kinds cannot be exported to JAX yet", neuron: neuron.name)
             case .tree:
-                throw ExportError("\(label) edits or reads the matrix while the patch runs: self-modifying patches cannot be exported to JAX")
+                throw ExportError("\(label) edits or reads the matrix while the patch runs: self-modifying patches cannot be exported to JAX", neuron: neuron.name)
             default: break
             }
             guard let k = JAXKinds.table[neuron.kindName] else {
-                throw ExportError("\(label) cannot be exported to JAX: the kind has no JAX expression (audio kinds and kinds newer than the exporter are not covered yet)")
+                throw ExportError("\(label) cannot be exported to JAX: the kind has no JAX expression (audio kinds and kinds newer than the exporter are not covered yet)", neuron: neuron.name)
             }
             let isConstant = plan.constantSources.contains(i)
             switch k.form {
-            case .constant: guard isConstant else { throw ExportError("\(label): JAX table says constant, the plan does not") }
-            case .perTick: guard !isConstant, neuron.kind.inputs.isEmpty else { throw ExportError("\(label): a per-tick kind must have no inputs") }
-            case .map: guard !isConstant else { throw ExportError("\(label): a constant source needs a constant JAX expression") }
+            case .constant: guard isConstant else { throw ExportError("\(label): JAX table says constant, the plan does not", neuron: neuron.name) }
+            case .perTick: guard !isConstant, neuron.kind.inputs.isEmpty else { throw ExportError("\(label): a per-tick kind must have no inputs", neuron: neuron.name) }
+            case .map: guard !isConstant else { throw ExportError("\(label): a constant source needs a constant JAX expression", neuron: neuron.name) }
             }
             for (o, kind) in plan.outKind[i].enumerated() where kind != plan.outKind[i][0] || (kind != .scalar && kind != .field) {
-                throw ExportError("\(label): output '\(neuron.kind.outputs[o].name)' is a \(kind) stream; only scalars and fields export")
+                throw ExportError("\(label): output '\(neuron.kind.outputs[o].name)' is a \(kind) stream; only scalars and fields export", neuron: neuron.name)
             }
             kinds.append(k)
         }

@@ -37,7 +37,7 @@ struct ExportCommand: ParsableCommand {
             let name = patch.split(separator: "/").last.map(String.init) ?? patch
             let text: String
             do { text = try JAXExporter.module(network: loaded.network, patchName: name) } catch {
-                throw ExportError("\(patch): \(error.message)")
+                throw ExportError("\(location(of: error.neuron, in: loaded.document)): error: \(error.message)")
             }
             try AtomicFile.write(Array(text.utf8), to: output)
         } catch let e as ValidationError {
@@ -45,5 +45,13 @@ struct ExportCommand: ParsableCommand {
         } catch {
             throw fail(error)
         }
+    }
+
+    /// `file:line:col` of a neuron's declaration (its kind), or the file alone.
+    func location(of neuron: String?, in doc: PatchDocument) -> String {
+        for line in doc.lines {
+            if case .declaration(let d) = line.statement, d.name == neuron, line.number > 0 { return "\(patch):\(line.number):\(d.kindColumn)" }
+        }
+        return patch
     }
 }

@@ -31,6 +31,10 @@ struct ExportCommandTests {
                 #expect(r.status == 1, "\(f) should be refused: \(r)")
                 #expect(r.stderr.contains(want) && r.stderr.contains(f), "\(f): \(r.stderr)")
                 #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
+                if want.hasPrefix("neuron") {
+                    // At the neuron's declaration: file:line:col of its kind.
+                    #expect(r.stderr.contains(try Regex("\(f):[0-9]+:[0-9]+: error: neuron")), "\(f): \(r.stderr)")
+                }
                 #expect(!FileManager.default.fileExists(atPath: dir + "/\(f).py"))
             } else {
                 #expect(r.status == 0, "\(f): \(r)")
