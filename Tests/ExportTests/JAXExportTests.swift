@@ -186,6 +186,12 @@ struct JAXExportTests {
             try #require(check.status == 0, "\(c.name): dmm fit --steps 0: \(check)")
             let engine = (Proc.json(check.stdout) as? [String: Any])?["loss"] as? Double ?? .nan
             #expect(abs(engine - reported) <= 1e-4 * reported, "\(c.name): imported patch's loss \(engine), the module reported \(reported)")
+            // The module's own PNG frames at those weights are the imported patch's render.
+            let pyRender = try Proc.run(Proc.python!, ["start.py", "render", "-o", "py-frames", "--frames", "\(c.frames)", "--weights", "weights.json"], cwd: c.dir)
+            try #require(pyRender.status == 0, "\(c.name): python render: \(pyRender)")
+            let floor = try Proc.dmm(["fit", "imported.dmm", "--target", "py-frames", "--steps", "0", "--stats", "-q", "-o", "floor.dmm"], cwd: c.dir)
+            let floorLoss = (Proc.json(floor.stdout) as? [String: Any])?["loss"] as? Double ?? .nan
+            #expect(floorLoss <= 1 / (127.5 * 127.5), "\(c.name): the module's PNGs are more than a level from the imported patch (\(floorLoss))")
             let start = try Proc.run(Proc.python!, ["start.py", "loss", "--target", "target"], cwd: c.dir)
             let before = (Proc.json(start.stdout) as? [String: Any])?["loss"] as? Double ?? .nan
             #expect(reported < before, "\(c.name): the fit lowered the loss (\(before) → \(reported))")
