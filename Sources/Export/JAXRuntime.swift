@@ -290,14 +290,15 @@ enum JAXRuntime {
         n = WIDTH * HEIGHT
         lanes = -(-n // len(devices)) * len(devices)
         K = frames if not batch_frames or batch_frames >= frames else int(batch_frames)
-        padded = np.zeros((frames + K, 3, lanes), _F32)
+        total = -(-frames // K) * K                 # whole windows (= frames without --batch-frames)
+        padded = np.zeros((total, 3, lanes), _F32)
         padded[:frames, :, :n] = planar
         mask = np.zeros(lanes, _F32)
         mask[:n] = 1
         consts = {k: _put(v, by_pixel if np.ndim(v) == 1 else rep) for k, v in _constant_outputs(lanes).items()}
         tgt = _put(padded, named(mesh, spec(None, None, "pixels")))
         msk = _put(mask, by_pixel)
-        series = {k: _put(v, rep) for k, v in _per_tick(frames + K).items()}
+        series = {k: _put(v, rep) for k, v in _per_tick(total).items()}
         start = dict(_TRAINABLE) if start is None else start
         _check(start)
         w = {k: _put(_F32(v), rep) for k, v in start.items()}
