@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Fitting", targets: ["Fitting"]),
         .library(name: "Live", targets: ["Live"]),
         .library(name: "Studio", targets: ["Studio"]),
+        .library(name: "Export", targets: ["Export"]),
         .executable(name: "dmm", targets: ["dmm"]),
     ],
     dependencies: [
@@ -52,9 +53,11 @@ let package = Package(
         .target(name: "Studio", dependencies: ["Live", "DMMCore", "PatchLanguage", "MediaIO",
                                                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")],
                 resources: [.copy("Page")]),
+        // Export to other engines (a JAX module from the lowered program) and weights back in.
+        .target(name: "Export", dependencies: ["DMMCore"]),
         // The command line: one file per subcommand.
         .executableTarget(name: "dmm", dependencies: [
-            "DMMCore", "PatchLanguage", "MediaIO", "Rendering", "Fitting", "Live", "Studio",
+            "DMMCore", "PatchLanguage", "MediaIO", "Rendering", "Fitting", "Live", "Studio", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -67,6 +70,8 @@ let package = Package(
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"], exclude: ["Browser"]),
         .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO", "DMMCore", "PatchLanguage"]),
+        // `dmm export --jax` / `dmm import` against `dmm render` and `dmm fit` (skipped without JAX).
+        .testTarget(name: "ExportTests", dependencies: ["Export", "dmm", "Fitting", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         // An independent Double reference evaluator, and the engine (renderer, fitter) against it.
         .testTarget(name: "ReferenceTests", dependencies: ["PatchLanguage", "DMMCore", "Rendering", "Fitting", "MediaIO", "DMMTestSupport"]),
     ],

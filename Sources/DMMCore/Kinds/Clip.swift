@@ -4,7 +4,7 @@ public struct Clip: NeuronKind {
     public static let summary = "clamp x into [lo, hi] (config; default −1, 1)"
     public static let configKeys = ["lo", "hi"]
     public let config: NeuronConfig
-    let lo: Float, hi: Float
+    package let lo: Float, hi: Float
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
         lo = try config.float("lo", default: -1)

@@ -7,7 +7,7 @@ public struct Clock: NeuronKind {
     public static let summary = "seconds since the first frame (scalar); scaled by `rate` if given"
     public static let configKeys = ["rate"]
     public let config: NeuronConfig
-    let rate: Double
+    package let rate: Double
     /// The fastest clock: a day of patch time read at this rate stays far inside `Float`.
     public static let maxRate = 1_000_000.0
     public init(config: NeuronConfig) throws(KindError) {

@@ -1,0 +1,96 @@
+import DMMCore
+
+/// Every kind an exported JAX module can run, by kind name: the one place a kind's JAX
+/// expression lives (see `JAXKind`).
+///
+/// Each expression mirrors the kind's `forward` in Sources/DMMCore/Kinds, in float32 and in
+/// the same order of operations (`sin(b + a·x)` as the kernel's `b.madd(a, x)`), so a render
+/// agrees with `dmm render` to the rounding of the last bit. Gradients come from JAX's
+/// autodiff of the same expressions; kinds the fitter treats as constants
+/// (`KindTraits.notDifferentiable`) get a `stop_gradient` from the exporter, not from here.
+///
+/// Not covered (refused naming the neuron): audio and signal kinds (Kinds/Audio), `self` and
+/// `edit` (the matrix editing itself), and kinds added after this table was written until
+/// they add a line here.
+public enum JAXKinds {
+    public static let table: [String: JAXKind] = [
+        One.name: JAXKind(.constant { _ in ["1"] }),
+        CoordX.name: JAXKind(.constant { _ in ["X"] }),
+        CoordY.name: JAXKind(.constant { _ in ["Y"] }),
+        CoordR.name: JAXKind(.constant { _ in ["np.sqrt(X * X + Y * Y)"] }),
+        CoordTheta.name: JAXKind(.constant { _ in ["np.arctan2(Y, X) / np.float32(np.pi)"] }),
+        // Float(Double(tick) · secondsPerTick · rate), as KernelContext.time · rate.
+        Clock.name: JAXKind(.perTick { k in ["TICKS * SECONDS_PER_TICK * \(python((k as! Clock).rate))"] }),
+        Sin.name: JAXKind(.map { _, i in ["jnp.sin(\(i[2]) + \(i[0]) * \(i[1]))"] }),
+        Cos.name: JAXKind(.map { _, i in ["jnp.cos(\(i[2]) + \(i[0]) * \(i[1]))"] }),
+        Tanh.name: JAXKind(.map { _, i in ["jnp.tanh(\(i[0]))"] }),
+        Sigmoid.name: JAXKind(.map { _, i in ["1 / (1 + jnp.exp(-\(i[0])))"] }),
+        Gauss.name: JAXKind(.map { _, i in ["jnp.exp(-(\(i[0]) * \(i[0])))"] }),
+        Mul.name: JAXKind(.map { _, i in ["\(i[0]) * \(i[1])"] }),
+        Abs.name: JAXKind(.map { _, i in ["jnp.abs(\(i[0]))"] }),
+        Clip.name: JAXKind(.map { k, i in
+            let c = k as! Clip
+            return ["jnp.clip(\(i[0]), np.float32(\(python(c.lo))), np.float32(\(python(c.hi))))"]
+        }),
+        Identity.name: JAXKind(.map { _, i in [i[0]] }),
+        // The accumulator's loop (its own output, weight 1) is a term of its row already.
+        Accum.name: JAXKind(.map { _, i in [i[0]] }),
+        RGB.name: JAXKind(.map { _, i in [i[0], i[1], i[2]] }),
+        HSV.name: JAXKind(.map { _, i in ["_hsv(\(i[0]), \(i[1]), \(i[2]))"] }, helper: hsvHelper),
+        Feedback.name: JAXKind(.map { _, i in ["_feedback(\(i[0]), \(i[1]), \(i[2]), \(i[3]), \(i[4]))"] }, helper: feedbackHelper),
+    ]
+
+    /// A number as Python reads it back to the same value.
+    static func python(_ x: Double) -> String { x.isFinite ? "\(x)" : "float('nan')" }
+    static func python(_ x: Float) -> String { x.isFinite ? "\(x)" : "float('nan')" }
+
+    /// Sources/DMMCore/Kinds/HSV.swift: per channel f = clamp(|6·fract(H + k) − 3| − 1, 0, 1),
+    /// c = V·(1 − S·(1 − f)), back to −1…1.
+    static let hsvHelper = #"""
+    def _hsv(h, s, v):
+        """hsv (Kinds/HSV.swift): hue wraps, saturation and value map -1..1 onto 0..1 and clamp."""
+        H = (h + 1) * np.float32(0.5)
+        S = jnp.clip((s + 1) * np.float32(0.5), 0, 1)
+        V = jnp.clip((v + 1) * np.float32(0.5), 0, 1)
+        def channel(k):
+            u = H + np.float32(k)
+            f = jnp.clip(jnp.abs((u - jnp.floor(u)) * 6 - 3) - 1, 0, 1)
+            return V * (1 - S * (1 - f)) * 2 - 1
+        return channel(0.0), channel(2.0 / 3), channel(1.0 / 3)
+    """#
+
+    /// Sources/DMMCore/Kinds/Feedback.swift: the output at p reads the input bilinearly at
+    /// R(rotate)·p / zoom + (tx, ty) in coordinate units; outside the frame reads 0.
+    static let feedbackHelper = #"""
+    def _feedback(src, zoom, rotate, tx, ty):
+        """feedback (Kinds/Feedback.swift): `src` sampled bilinearly at R(rotate)·p/zoom + (tx, ty)
+        (coordinate units, the shorter side spans -1..1); outside the frame reads 0."""
+        lanes = src.shape[-1]
+        n = WIDTH * HEIGHT
+        img = src[:n]
+        c, s = jnp.cos(rotate), jnp.sin(rotate)
+        z = jnp.where(jnp.abs(zoom) < np.float32(1e-6), np.float32(1e-6), zoom)
+        sc = np.float32(2) / np.float32(min(WIDTH, HEIGHT))
+        x, y = _coordinates(n)
+        qx = (c * x - s * y) / z + tx
+        qy = (s * x + c * y) / z + ty
+        px = qx / sc + np.float32(WIDTH) / 2 - np.float32(0.5)
+        py = np.float32(HEIGHT) / 2 - np.float32(0.5) - qy / sc
+        ok = jnp.isfinite(px) & jnp.isfinite(py) & (px > -2) & (py > -2) & (px < WIDTH + 1) & (py < HEIGHT + 1)
+        px = jnp.where(ok, px, 0)
+        py = jnp.where(ok, py, 0)
+        fx0, fy0 = jnp.floor(px), jnp.floor(py)
+        fx, fy = px - fx0, py - fy0
+        x0, y0 = fx0.astype(jnp.int32), fy0.astype(jnp.int32)
+
+        def at(col, row):
+            inside = (col >= 0) & (col < WIDTH) & (row >= 0) & (row < HEIGHT)
+            return jnp.where(inside, img[jnp.clip(row, 0, HEIGHT - 1) * WIDTH + jnp.clip(col, 0, WIDTH - 1)], 0)
+
+        v00, v10, v01, v11 = at(x0, y0), at(x0 + 1, y0), at(x0, y0 + 1), at(x0 + 1, y0 + 1)
+        top = v00 + (v10 - v00) * fx
+        bottom = v01 + (v11 - v01) * fx
+        out = jnp.where(ok, top + (bottom - top) * fy, 0)
+        return jnp.pad(out, (0, lanes - n))
+    """#
+}

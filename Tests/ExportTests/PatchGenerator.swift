@@ -1,0 +1,1 @@
+../ReferenceTests/PatchGenerator.swift
