@@ -134,6 +134,7 @@ public enum PatchBuilder {
             net.seed = v
         case "rate": net.timing.sampleRate = try TimingLimits.whole(value, TimingLimits.sampleRate, name: name)
         case "block": net.timing.block = try TimingLimits.whole(value, TimingLimits.block, name: name)
+        case "bpm": net.timing.bpm = try TimingLimits.number(value, TimingLimits.bpm, name: name)
         default: throw TimingLimits.Problem("unknown header \(DiagnosticText.quoted(key))", keys: [key])
         }
     }
