@@ -9,8 +9,10 @@ import Darwin
 /// Its input `in` is a signal; its output `y` is a *scalar*, one value per tick: the envelope
 /// of |in| at the tick's last sample. The envelope is a peak follower with separate one-pole
 /// time constants: rising towards |x| with `attack` seconds, falling with `release` seconds
-/// (the time to cover 1 − 1/e of the way; 0 follows instantly). A steady sine of amplitude A
-/// reads A (less a ripple of about A·(1 − e^(−1/(release·f)))).
+/// (the time to cover 1 − 1/e of the way; 0 follows instantly). With `attack: 0` it is a
+/// peak follower: a steady sine of amplitude A reads A less a ripple of about
+/// A·(1 − e^(−1/(2·release·f))); a longer attack averages |in| more (a sine then reads between
+/// 2A/π and A: 0.88·A for a 330 Hz sine with a 5 ms attack and 50 ms release).
 ///
 /// Wire it like any scalar: `out.r = 0.5 f` in an audiovisual patch makes the picture's red
 /// breathe with the sound, `feedback.zoom += f`. Like every connection it costs a tick: the

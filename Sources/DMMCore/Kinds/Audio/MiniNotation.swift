@@ -67,8 +67,15 @@ public struct MiniNotation: Sendable, Equatable {
     /// The step sounding at `position` cycles (cycle ⌊position⌋, bar = cycle).
     public func step(at position: Double) -> Step {
         let cycle = position.rounded(.down)
-        let p = position - cycle
-        var c = cycle < -9e15 ? 0 : cycle > 9e15 ? 0 : Int64(cycle)
+        return step(cycle: cycle < -9e15 || cycle > 9e15 ? 0 : Int64(cycle), phase: position - cycle)
+    }
+
+    /// The step sounding at `phase` (0 ≤ phase < 1) of cycle `cycle`: the phase passed apart
+    /// from the cycle keeps its full precision (1 + 1/3 in one `Double` has lost bits of 1/3,
+    /// which would move a step boundary by a sample).
+    public func step(cycle: Int64, phase p: Double) -> Step {
+        let cycle = Double(cycle)
+        var c = Int64(cycle)
         var node = root, start = 0.0, width = 1.0
         while true {
             let r = repeats[node]

@@ -61,8 +61,11 @@ public struct Seq: NeuronKind {
                 value[j] = held; gate[j] = 0; trig[j] = 0
                 continue
             }
-            let position = Double(s) / perCycle
-            let step = pattern.step(at: position)
+            // Cycle and phase apart, the phase from the remainder: exact when a bar is a
+            // whole number of samples, so boundaries at thirds land on the right sample.
+            let cycle = (Double(s) / perCycle).rounded(.down)
+            let phase = min(max((Double(s) - cycle * perCycle) / perCycle, 0), 1.0.nextDown)
+            let step = pattern.step(cycle: Int64(cycle), phase: phase)
             let fresh = !started || step.start != current
             started = true
             current = step.start
@@ -70,7 +73,7 @@ public struct Seq: NeuronKind {
                 held = v
                 value[j] = v
                 trig[j] = fresh ? 1 : 0
-                gate[j] = position - step.start < legato * (step.end - step.start) ? 1 : 0
+                gate[j] = phase - (step.start - cycle) < legato * (step.end - step.start) ? 1 : 0
             } else {
                 value[j] = held; gate[j] = 0; trig[j] = 0
             }
