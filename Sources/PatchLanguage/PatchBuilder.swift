@@ -103,6 +103,7 @@ public enum PatchBuilder {
             }
         }
 
+        try PatchAudioFiles.attach(&net, doc)   // sample(file:) reads its sound
         do { _ = try net.domains() } catch {
             if let name = error.neuron, let n = net.index(of: name) {
                 if let input = error.input, let p = net.neurons[n].kind.inputs.firstIndex(where: { $0.name == input }),

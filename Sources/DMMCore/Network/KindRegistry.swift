@@ -13,7 +13,7 @@ public struct KindRegistry: Sendable {
         EnvADSR.self, EnvBreakpoints.self, FilterLowpass.self, FilterHighpass.self, FilterBandpass.self,
         OnePole.self, Delay.self, AudioOut.self,
         // Tempo, analysis and space (issue 12, audio half): Kinds/Audio, Kinds/Analysis.
-        Seq.self, Reverb.self, Follow.self, Band.self,
+        Seq.self, SamplePlayer.self, Reverb.self, Follow.self, Band.self,
     ]
 
     /// The registry of built-in kinds.
