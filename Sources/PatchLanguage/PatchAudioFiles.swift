@@ -25,6 +25,10 @@ enum PatchAudioFiles {
                 PatchError(file: doc.file, line: l.number, column: col,
                            message: "\(d.kind): cannot read \(DiagnosticText.quoted(kind.file)): \(why)", sourceLine: l.text)
             }
+            guard !kind.file.isEmpty else {
+                throw PatchError(file: doc.file, line: l.number, column: d.kindColumn,
+                                 message: "\(d.kind) needs file: \"sound.wav\"", sourceLine: l.text)
+            }
             let decoded: (samples: [Float], channels: Int, sampleRate: Int)
             do { decoded = try AudioFileWriter.read(path: resolve(kind.file, patch: doc.file)) } catch {
                 throw fail(error.message)

@@ -95,6 +95,13 @@ import Testing
                 #expect(error.message.contains(why), "\(error.message)")
             }
         }
+        // No file at all: refused at the declaration.
+        do {
+            _ = try PatchBuilder.build(PatchParser.parse("rate 48000\np: sample\nout: audio.out\nout.left = p\n", file: "t.dmm"))
+            Issue.record("a sample without a file loaded")
+        } catch {
+            #expect(error.line == 2 && error.message.contains("sample needs file"), "\(error)")
+        }
         // A file next to the patch is found by its relative name.
         _ = try Self.tone(dir.path, hz: 440, rate: 8_000, seconds: 0.1)
         let path = dir.path + "/p.dmm"

@@ -3,8 +3,9 @@
 /// Eight parallel lowpass-feedback comb filters and four series allpasses per channel, the
 /// right channel's delays 23 samples longer than the left's for width; delay lengths are
 /// Freeverb's (tuned at 44.1 kHz) scaled to the patch's rate. `size` (0…1) sets the combs'
-/// feedback, 0.7 + 0.28·size, so the decay time grows with it (about 0.5 s at 0, 4 s at 0.9,
-/// ~10 s at 1: the feedback stays below 0.98, so the network is always stable); `damp` (0…1)
+/// feedback, 0.7 + 0.28·size, so the decay time grows with it (RT60 0.8 s at 0.2, 1.3 s at
+/// 0.5, 4.3 s at 0.9 with damp 0.2; the feedback stays below 0.98 and every comb's loop gain
+/// below 1, so the network is always stable); `damp` (0…1)
 /// sets how fast highs die (the comb's one-pole lowpass coefficient 0.4·damp).
 ///
 /// Input `in` (a signal); outputs `left` and `right` are the wet sound only: mix the dry

@@ -25,8 +25,10 @@ public struct SamplePlayer: NeuronKind {
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        guard let v = config["file"] else { throw KindError("needs file: \"sound.wav\"", key: nil) }
-        guard let s = v.string, !s.isEmpty else {
+        // Without `file` the kind still exists (so `dmm kinds` can list its ports); the patch
+        // loader refuses it with "needs file" at the declaration.
+        let v = config["file"] ?? .string("")
+        guard let s = v.string, config["file"] == nil || !s.isEmpty else {
             throw KindError("'file' must be a file name in quotes, not \(DiagnosticText.shortened(DiagnosticText.visible(v.description), limit: DiagnosticText.quoteLimit))", key: "file")
         }
         file = s

@@ -11,20 +11,21 @@
 /// sound of a step begins two ticks (blocks) after its start.
 ///
 /// Wire it to pitches and envelopes: `o.freq = s.value`, `e.gate = s.gate`. Config `pattern`
-/// (required), `legato` (0…1, default 0.9). Stateful: `.notDifferentiable`.
+/// (without it, `"c4 e4 g4 c5"`), `legato` (0…1, default 0.9). Stateful: `.notDifferentiable`.
 public struct Seq: NeuronKind {
     public static let name = "seq"
     public static let summary = "pattern sequencer (mini-notation, a bar per cycle at bpm): value (Hz), gate, trig; config pattern, legato"
     public static let configKeys = ["pattern", "legato"]
     public let config: NeuronConfig
+    /// Without `pattern`: a C major arpeggio, one bar (as `env.breakpoints` without points is
+    /// a percussive hit: a newcomer hears something).
+    static let defaultPattern = "c4 e4 g4 c5"
     let pattern: MiniNotation
     let legato: Double
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        guard let v = config["pattern"] else {
-            throw KindError("needs a pattern, e.g. seq(pattern: \"c4 e4 g4 ~\")", key: nil)
-        }
+        let v = config["pattern"] ?? .string(Self.defaultPattern)
         guard let text = v.string else { throw KindError("'pattern' must be a string such as \"c4 e4 g4 ~\", not \(v)", key: "pattern") }
         do { pattern = try MiniNotation(text) } catch {
             throw KindError("'pattern' \(error.message)", key: "pattern", offset: error.offset)
