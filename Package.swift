@@ -32,16 +32,20 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         // A tiny C target that owns libpng's setjmp/longjmp so Swift never sees a longjmp.
         .target(name: "CPNGCodec", dependencies: ["CLibPNG"]),
+        // FFTW's planner behind the one process-wide lock that DMMCore (`band`) and MediaIO
+        // (spectrograms) share; plans and execution through an opaque C API.
+        .target(name: "CFFTWPlanner", dependencies: ["CFFTW"], linkerSettings: [.linkedLibrary("fftw3f")]),
         // Header-only: what the build's target CPU can do (FMA), folded to constants.
         .target(name: "CPUFeatures"),
 
         // The engine: streams, neurons, the sparse matrix, the compiled tick. No I/O, no printing.
-        .target(name: "DMMCore", dependencies: ["CPUFeatures", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "DMMCore", dependencies: ["CPUFeatures", "CFFTWPlanner", .product(name: "RealModule", package: "swift-numerics")]),
         // Patch text <-> syntax tree <-> Network, with diagnostics at file:line:col.
-        .target(name: "PatchLanguage", dependencies: ["DMMCore"]),
+        // Reads the files that `sample(file:)`, `image(file:)` and `video(file:)` name, through MediaIO.
+        .target(name: "PatchLanguage", dependencies: ["DMMCore", "MediaIO"]),
         // File formats and terminal output with no DMM knowledge: PNG (libpng), audio files
         // (libsndfile), spectrograms (FFTW), atomic writes, ffmpeg muxing, progress display.
-        .target(name: "MediaIO", dependencies: ["CPNGCodec", "CSndFile", "CFFTW"]),
+        .target(name: "MediaIO", dependencies: ["CPNGCodec", "CSndFile", "CFFTW", "CFFTWPlanner"]),
         // Drives a compiled patch over time into sinks: PNG frame sequences, audio, video.
         .target(name: "Rendering", dependencies: ["DMMCore", "PatchLanguage", "MediaIO"]),
         // Gradient fitting: backward pass through time, Adam, restarts, pruning, checkpoints.

@@ -113,6 +113,10 @@ public enum EditTime: Sendable, Equatable {
     case tick(Int)
     /// This many ticks after the tick the edit was received at.
     case later(Int)
+    /// On the first tick of the n-th bar line from now (`at +1bar`, `at bar`; see `BeatGrid`).
+    case bar(Int)
+    /// On the first tick of the n-th beat line from now (`at beat`, `at +2beat`).
+    case beat(Int)
 }
 
 /// "did you mean" hints: the patch loader's rule (`NameSuggestion`), for live names.

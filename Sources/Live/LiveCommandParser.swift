@@ -15,6 +15,7 @@ import Rendering
 /// delta {s1.a:{one:0.5}}    a raw ΔW fragment
 /// undo · show [neuron] · matrix · save [file] · status · step [n] · help · quit
 /// at 120 set s1.a 3         any edit at an absolute tick; at +30 … is relative
+/// at +1bar set s1.a 3        on the next bar's first tick (at beat …, at +2beat …: beats)
 /// ```
 /// Syntax only: names are checked against the running network when the edit is applied, and
 /// then again when the tick boundary takes it.
@@ -30,9 +31,10 @@ public enum LiveCommandParser {
 
         var time = EditTime.next
         if words[0] == "at" {
-            guard words.count >= 3 else { throw LiveError("usage: at TICK COMMAND (e.g. at 120 set s1.a 3, or at +30 …)") }
+            guard words.count >= 3 else { throw LiveError("usage: at TICK COMMAND (e.g. at 120 set s1.a 3, or at +30 …, at +1bar …, at beat …)") }
             let t = words[1]
-            if t.hasPrefix("+"), let n = LiveLimits.tickCount(t.dropFirst()) { time = .later(n) }
+            if let q = try quantised(t) { time = q }
+            else if t.hasPrefix("+"), let n = LiveLimits.tickCount(t.dropFirst()) { time = .later(n) }
             else if let n = LiveLimits.tickCount(t) { time = .tick(n) }
             else { throw LiveError("'at' needs a tick number from 0 to \(LiveLimits.maxTick) or +N, not '\(t)'") }
             words.removeFirst(2)
@@ -42,6 +44,28 @@ public enum LiveCommandParser {
             return .edit(e, at: time)
         }
         return try parseCommand(words, rest: text)
+    }
+
+    /// `bar`, `beat`, `+Nbar`, `+Nbeat` (also `bars`, `beats`): an edit quantised to the
+    /// patch's tempo grid (`BeatGrid`); nil for anything else.
+    static func quantised(_ word: String) throws(LiveError) -> EditTime? {
+        var w = Substring(word)
+        let plus = w.hasPrefix("+")
+        if plus { w = w.dropFirst() }
+        if w.hasSuffix("s") { w = w.dropLast() }
+        let isBar = w.hasSuffix("bar"), isBeat = w.hasSuffix("beat")
+        guard isBar || isBeat else { return nil }
+        let digits = w.dropLast(isBar ? 3 : 4)
+        guard plus || digits.isEmpty else { return nil }
+        var n = 1
+        if !digits.isEmpty {
+            guard digits.utf8.count <= 6, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let v = Int(digits),
+                  v >= 1, v <= BeatGrid.maxLines else {
+                throw LiveError("'at +N\(isBar ? "bar" : "beat")' needs N from 1 to \(BeatGrid.maxLines), not '\(word)'")
+            }
+            n = v
+        }
+        return isBar ? .bar(n) : .beat(n)
     }
 
     /// The text after the first `n` words.
@@ -207,7 +231,8 @@ public enum LiveCommandParser {
 
     /// The command reference printed by `help`.
     public static let help = """
-    edits (applied at the next tick; prefix 'at TICK' or 'at +N' to schedule):
+    edits (applied at the next tick; prefix 'at TICK' or 'at +N' to schedule, 'at +1bar' or
+    'at beat' to land on the next bar or beat of the patch's bpm):
       set s1.a 6.5              the constant of s1.a (its weight from 'one') becomes 6.5
       set s1.x 0.5 y            the weight from y into s1.x becomes 0.5
       glide s1.a 6.5 2s         the same, smoothly, one small ΔW per tick (2s, 500ms, 30t)

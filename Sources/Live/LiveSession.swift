@@ -139,6 +139,8 @@ public final class LiveSession: @unchecked Sendable {
         switch time {
         case .next: due = nil
         case .later(let n): due = n == 0 ? nil : now + n
+        case .bar(let n): due = BeatGrid(timing, beats: false).due(after: now, count: n)
+        case .beat(let n): due = BeatGrid(timing, beats: true).due(after: now, count: n)
         case .tick(let t):
             if t < now {
                 onEvent?(.warning("'\(edit.summary)' was due at tick \(t) but arrived at tick \(now): applying it now"))

@@ -1,5 +1,5 @@
 import CFFTW
-import Synchronization
+import CFFTWPlanner
 
 #if canImport(Glibc)
 import Glibc
@@ -10,8 +10,15 @@ import Darwin
 #endif
 
 /// FFTW's planner keeps global state and is not thread safe; every plan creation and
-/// destruction in this module goes through this lock (executing a plan is thread safe).
-private let fftwPlannerLock = Mutex<Void>(())
+/// destruction in the process goes through one lock, which DMMCore's `band` shares
+/// (CFFTWPlanner); executing a plan is thread safe.
+private enum FFTWPlanner {
+    static func withLock<T>(_ body: () -> T) -> T {
+        dmm_fftw_planner_lock()
+        defer { dmm_fftw_planner_unlock() }
+        return body()
+    }
+}
 
 /// Spectrum analysis and spectrogram pictures via FFTW (single precision).
 ///
@@ -85,7 +92,7 @@ final class Analyzer {
         }
         let flags = UInt32(FFTW_ESTIMATE)
         nonisolated(unsafe) var created: fftwf_plan?
-        fftwPlannerLock.withLock { _ in
+        FFTWPlanner.withLock {
             created = fftwf_plan_dft_r2c_1d(Int32(fftSize), input, output, flags)
         }
         guard let created else { fatalError("FFTW could not plan a size-\(fftSize) transform") }
@@ -93,7 +100,7 @@ final class Analyzer {
     }
 
     deinit {
-        fftwPlannerLock.withLock { _ in fftwf_destroy_plan(plan) }
+        FFTWPlanner.withLock { fftwf_destroy_plan(plan) }
         fftwf_free(input)
         fftwf_free(output)
     }

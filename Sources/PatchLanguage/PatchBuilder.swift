@@ -103,6 +103,7 @@ public enum PatchBuilder {
             }
         }
 
+        try PatchAudioFiles.attach(&net, doc)   // sample(file:) reads its sound
         do { _ = try net.domains() } catch {
             if let name = error.neuron, let n = net.index(of: name) {
                 if let input = error.input, let p = net.neurons[n].kind.inputs.firstIndex(where: { $0.name == input }),
@@ -134,6 +135,7 @@ public enum PatchBuilder {
             net.seed = v
         case "rate": net.timing.sampleRate = try TimingLimits.whole(value, TimingLimits.sampleRate, name: name)
         case "block": net.timing.block = try TimingLimits.whole(value, TimingLimits.block, name: name)
+        case "bpm": net.timing.bpm = try TimingLimits.number(value, TimingLimits.bpm, name: name)
         default: throw TimingLimits.Problem("unknown header \(DiagnosticText.quoted(key))", keys: [key])
         }
     }

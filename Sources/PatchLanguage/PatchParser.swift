@@ -6,7 +6,7 @@ import DMMCore
 /// a declaration (`s1: sin`) or a row (`s1.x = x + 0.5 y`). Errors carry the line and column.
 public enum PatchParser {
     /// Header keys and what their values look like.
-    public static let headerKeys = ["size", "fps", "frames", "seconds", "seed", "rate", "block"]
+    public static let headerKeys = ["size", "fps", "frames", "seconds", "seed", "rate", "block", "bpm"]
 
     /// Parses a whole patch. Line ends may be LF, CRLF or CR (mixed, too), a UTF-8 byte-order
     /// mark at the start is ignored, and the last line needs no line end.

@@ -127,6 +127,7 @@ public enum PatchPrinter {
         }
         if let f = t.frames { lines.append(PatchLine(.header(key: "frames", value: "\(f)", valueColumn: 0))) }
         if let s = t.seconds { lines.append(PatchLine(.header(key: "seconds", value: headerNumber(s), valueColumn: 0))) }
+        if t.bpm != Timing().bpm { lines.append(PatchLine(.header(key: "bpm", value: headerNumber(t.bpm), valueColumn: 0))) }
         if net.seed != 0 { lines.append(PatchLine(.header(key: "seed", value: "\(net.seed)", valueColumn: 0))) }
         lines.append(PatchLine(.blank))
         for n in net.neurons.dropFirst() {

@@ -40,7 +40,7 @@ import Testing
     }
 
     /// The showcase patches render, sound, and do not clip.
-    @Test(arguments: ["fm-bell", "saw-pad", "drone", "av-pulse"])
+    @Test(arguments: ["fm-bell", "saw-pad", "drone", "av-pulse", "seq-melody", "audio-reactive"])
     func showcasePatches(_ name: String) throws {
         let dir = CLI.tempDir()
         let r = try CLI.run(["synth", CLI.repoRoot + "/patches/\(name).dmm", "-o", "x.wav", "--seconds", "1.5", "-q", "--stats"], cwd: dir)

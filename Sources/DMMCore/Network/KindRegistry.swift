@@ -12,6 +12,8 @@ public struct KindRegistry: Sendable {
         LFSaw.self, LFPulse.self, LFTri.self, NoiseWhite.self, NoisePink.self,
         EnvADSR.self, EnvBreakpoints.self, FilterLowpass.self, FilterHighpass.self, FilterBandpass.self,
         OnePole.self, Delay.self, AudioOut.self,
+        // Tempo, analysis and space (issue 12, audio half): Kinds/Audio, Kinds/Analysis.
+        Seq.self, SamplePlayer.self, Reverb.self, Follow.self, Band.self,
     ]
 
     /// The registry of built-in kinds.

@@ -113,8 +113,11 @@ public struct Network: Sendable {
     /// inputs (scalar < signal, field); feeding a field and a signal into one neuron, or a
     /// field or signal into a fixed scalar input, is an error that names the connection.
     public func domains() throws(NetworkError) -> [StreamKind] {
+        // A fixed field, signal or tree output sets the domain; then a fixed field or signal
+        // input (a kind that reads a signal and reports scalars, like `follow`, runs in the
+        // signal stroke); a kind with only fixed scalar outputs is scalar.
         var dom = neurons.map { n -> StreamKind in
-            for p in n.kind.outputs { if case .fixed(let k) = p.kind { return k } }
+            for p in n.kind.outputs { if case .fixed(let k) = p.kind, k != .scalar { return k } }
             for p in n.kind.inputs { if case .fixed(let k) = p.kind, k == .field || k == .signal { return k } }
             return .scalar
         }

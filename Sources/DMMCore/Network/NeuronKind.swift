@@ -151,6 +151,8 @@ public struct KernelContext: Sendable {
     /// Set by the signal stroke, where checking a block for constancy costs as much as a cheap
     /// oscillator.
     public var constantInputs: UInt64 = 0
+    /// Tempo (beats per minute, the patch's `bpm`): where `seq` finds its bars.
+    public var bpm: Double = 120
 
     public init(tick: Int = 0, secondsPerTick: Double = 1.0 / 30, width: Int = 1, height: Int = 1,
                 start: Int = 0, sampleRate: Double = 48_000, logicalCount: Int = 1) {

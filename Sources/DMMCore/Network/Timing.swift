@@ -9,6 +9,9 @@ public struct Timing: Sendable, Equatable {
     public var sampleRate: Int = 48_000
     /// Samples per tick in audio-only patches.
     public var block: Int = 64
+    /// Tempo in beats (quarter notes) per minute, from the `bpm` header: a bar (one cycle of
+    /// a `seq` pattern, the unit of `at +1bar`) is four beats.
+    public var bpm: Double = 120
     /// True when the patch draws (has a display neuron): ticks follow frames.
     public var visual: Bool = true
     /// Length from the patch header: `frames N` or `seconds S` (nil: the renderer's default).
@@ -44,6 +47,9 @@ public struct Timing: Sendable, Equatable {
         guard r <= Double(range.upperBound) else { return range.upperBound }
         return Int(r)
     }
+
+    /// Seconds per bar (four beats).
+    public var secondsPerBar: Double { 240 / bpm }
 
     /// Pixels per field.
     public var pixels: Int { width * height }

@@ -19,6 +19,8 @@ public enum TimingLimits {
     public static let block: ClosedRange<Int> = 1...65_536
     /// Frames per second are above 0 and at most this.
     public static let maxFPS = 1_000.0
+    /// Tempo in beats per minute (`bpm`): 1 to 1000 (a bar lasts 0.24 s to 4 min).
+    public static let bpm: ClosedRange<Double> = 1...1_000
     /// A patch lasts more than 0 and at most this many seconds (a day).
     public static let maxSeconds = 86_400.0
     /// Audio samples per tick of an audiovisual patch (rate ÷ fps): the length of every signal
@@ -69,6 +71,14 @@ public enum TimingLimits {
 
     static func positiveProblem(_ shown: String, _ max: Double, _ name: String) -> Problem {
         Problem("\(name) must be a number above \(0.0) and at most \(max), not \(shown)", keys: [bare(name)])
+    }
+
+    /// A number in `range` (NaN and infinities refused), from text.
+    public static func number(_ text: some StringProtocol, _ range: ClosedRange<Double>, name: String) throws(Problem) -> Double {
+        guard let v = NumberText.double(text), v.isFinite, range.contains(v) else {
+            throw Problem("\(name) must be a number from \(show(range.lowerBound)) to \(show(range.upperBound)), not \(DiagnosticText.quoted(text))", keys: [bare(name)])
+        }
+        return v
     }
 
     /// `WIDTHxHEIGHT`, each side in `side`: digits only on both sides of one `x`.

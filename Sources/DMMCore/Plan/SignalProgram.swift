@@ -52,14 +52,22 @@ package final class SignalProgram {
     var scalarsStatic = true
     /// Rows (in order) whose constant part follows a changing scalar.
     var dynamicRows: [Int] = []
+    /// Some unit reports a scalar per tick (`follow`, `band`): the scalar stroke of the next
+    /// tick reads it, so `runAudio` runs such patches one tick per batch, and the unit's
+    /// scalar outputs are read at the last sample of its call.
+    package var hasScalarOutputs = false
 
     // Flat tables (see `build`).
     /// Per unit: input count, output count, offset into `rows`, offset into `slots`.
     private(set) var unitInfo: UnsafeMutablePointer<Int>
     /// Rows of every unit's inputs, as row·2 + 1 when the input carries a signal.
     private(set) var rows: UnsafeMutablePointer<Int>
-    /// Output slots of every unit (−1 for an output that is not a signal).
+    /// Output slots of every unit (−1 for an output that is not a signal, −2 − s for one
+    /// that is scalar slot s).
     private(set) var slots: UnsafeMutablePointer<Int>
+    /// One batch of lanes per scalar output of the unit that has most: where a signal kind
+    /// writes a scalar output sample by sample before the runner takes its last value.
+    private(set) var scalarOutScratch: UnsafeMutablePointer<Float>
     private(set) var states: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private(set) var seeds: UnsafeMutablePointer<UInt64>
     private(set) var kernelRefs: UnsafeMutablePointer<Unmanaged<KernelBox>>
@@ -123,6 +131,7 @@ package final class SignalProgram {
         scalarStates = none(UnsafeMutableRawPointer?.self); scalarSeeds = none(UInt64.self)
         scalarKernels = none(Unmanaged<KernelBox>.self); constantScalarSlots = none(Int.self)
         scalarScratch = none(Float.self); scalarPointers = none(UnsafeMutablePointer<Float>.self)
+        scalarOutScratch = none(Float.self)
         constStart = none(Int.self); constSlot = none(Int.self); streamStart = none(Int.self)
         streamSlot = none(Int.self); rowDefault = none(Float.self); dynamicOf = none(Int.self)
         rampFrom = none(Float.self); store = none(Float.self); scratch = none(Float.self)
@@ -136,7 +145,7 @@ package final class SignalProgram {
                        UnsafeMutableRawPointer(scalarSlots), UnsafeMutableRawPointer(scalarStates),
                        UnsafeMutableRawPointer(scalarSeeds), UnsafeMutableRawPointer(scalarKernels),
                        UnsafeMutableRawPointer(constantScalarSlots), UnsafeMutableRawPointer(scalarScratch),
-                       UnsafeMutableRawPointer(scalarPointers),
+                       UnsafeMutableRawPointer(scalarPointers), UnsafeMutableRawPointer(scalarOutScratch),
                        UnsafeMutableRawPointer(constStart), UnsafeMutableRawPointer(constSlot),
                        UnsafeMutableRawPointer(streamStart), UnsafeMutableRawPointer(streamSlot),
                        UnsafeMutableRawPointer(rowDefault), UnsafeMutableRawPointer(dynamicOf),
@@ -173,6 +182,8 @@ package final class SignalProgram {
         var scalarUnitInfo: [Int] = [], scalarRows: [Int] = [], scalarSlots: [Int] = []
         var scalarStates: [UnsafeMutableRawPointer?] = [], scalarSeeds: [UInt64] = []
         var constantScalarSlots: [Int] = []
+        /// Scalar outputs of the signal unit that has most (see `scalarOutScratch`).
+        var scalarOutputs = 0
     }
 
     /// Lays out the tables and storage; everything zeroed (ramps NaN: "no previous tick").
@@ -203,6 +214,7 @@ package final class SignalProgram {
         constValue = table([], minimum: max(1, l.constBuffers), fill: .nan)
         store = table([], minimum: max(16, l.slots * stride), fill: 0)
         scratch = table([], minimum: max(16, l.scratchInputs * lanes), fill: 0)
+        scalarOutScratch = table([], minimum: max(16, l.scalarOutputs * lanes), fill: 0)
         pointers = table([], minimum: max(1, l.pointerCount), fill: scratch)
         ios = table([], minimum: max(1, l.groupSize),
                     fill: KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0),

@@ -11,7 +11,9 @@ struct SignalRunner {
     let seeds: UnsafeMutablePointer<UInt64>
     let constStart, constSlot, streamStart, streamSlot, dynamicOf, constIndex: UnsafeMutablePointer<Int>
     let constBuffers, constValue: UnsafeMutablePointer<Float>
-    let rowDefault, rampFrom, weightFrom, dynamicValues, store, scratch: UnsafeMutablePointer<Float>
+    let rowDefault, rampFrom, weightFrom, dynamicValues, store, scratch, scalarOutScratch: UnsafeMutablePointer<Float>
+    /// Where this tick's scalar outputs of signal units go (see `SignalProgram.hasScalarOutputs`).
+    let scalarOut: UnsafeMutablePointer<Float>?
     let pointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
     let ios: UnsafeMutablePointer<KernelIO>
     let constW, streamW, scalars: UnsafePointer<Float>?
@@ -28,7 +30,7 @@ struct SignalRunner {
     let unitNeuron: [Int]
 
     init(program p: SignalProgram, constW: UnsafePointer<Float>?, streamW: UnsafePointer<Float>?,
-         scalars: UnsafePointer<Float>?, ticks: Int, audio: UnsafeMutablePointer<Float>?,
+         scalars: UnsafePointer<Float>?, scalarOut: UnsafeMutablePointer<Float>? = nil, ticks: Int, audio: UnsafeMutablePointer<Float>?,
          recorded: Bool, context: KernelContext, guardian: NonFiniteGuard? = nil, unitNeuron: [Int] = []) {
         self.guardian = guardian; self.unitNeuron = unitNeuron
         unitInfo = p.unitInfo; rows = p.rows; slots = p.slots; steps = p.steps; stepWords = p.stepWords
@@ -37,6 +39,7 @@ struct SignalRunner {
         constIndex = p.constIndex; constBuffers = p.constBuffers; constValue = p.constValue
         dynamicOf = p.dynamicOf; rowDefault = p.rowDefault; rampFrom = p.rampFrom; weightFrom = p.weightFrom; dynamicValues = p.dynamicValues
         store = p.store; scratch = p.scratch; pointers = p.pointers; ios = p.ios
+        scalarOutScratch = p.scalarOutScratch; self.scalarOut = scalarOut
         self.constW = constW; self.streamW = streamW; self.scalars = scalars
         kernels = p.kernelRefs
         n = p.samplesPerTick; lanes = p.lanes; history = p.history; stride = p.stride; batchTicks = p.batchTicks
@@ -80,7 +83,16 @@ struct SignalRunner {
             ptrs[p] = pointer
             if flat && p < 64 { constant |= 1 << UInt64(p) }
         }
-        for o in 0..<nout { ptrs[nin + o] = slotBase[o] >= 0 ? slot(slotBase[o]) + tau0 * n : scratch }
+        var scalarOuts = 0
+        for o in 0..<nout {
+            let s = slotBase[o]
+            if s <= -2 {
+                ptrs[nin + o] = scalarOutScratch + scalarOuts * lanes
+                scalarOuts += 1
+            } else {
+                ptrs[nin + o] = s >= 0 ? slot(s) + tau0 * n : scratch
+            }
+        }
         var ctx = context
         ctx.tick = context.tick + tau0
         ctx.logicalCount = tk * n
@@ -90,6 +102,14 @@ struct SignalRunner {
                           outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                           count: (tk * n + 15) / 16 * 16, context: ctx, state: states[u])
         kernels[u]._withUnsafeGuaranteedRef { $0.forward(io) }
+        if scalarOuts > 0, let scalarOut, tk * n > 0 {
+            // A scalar output's value for the tick is its last sample (one tick per call here).
+            for o in 0..<nout where slotBase[o] <= -2 {
+                let s = -2 - slotBase[o]
+                scalarOut[s] = ptrs[nin + o][tk * n - 1]
+                guardian?.scan(scalarOut + s, neuron: unitNeuron[u], tick: context.tick + tau0 + tk - 1)
+            }
+        }
         if let guardian {
             for o in 0..<nout where slotBase[o] >= 0 {
                 guardian.scan(slot(slotBase[o]) + tau0 * n, tk * n, neuron: unitNeuron[u], tick: context.tick + tau0, perTick: n)

@@ -18,8 +18,9 @@ extension TickPlan {
     ///     interleaved.
     public func tick(frame: UnsafeMutablePointer<UInt8>? = nil, audio: UnsafeMutablePointer<Float>? = nil) {
         let t = timing
-        let base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
+        var base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
                                  start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+        base.bpm = t.bpm
         scalarStroke(base)
         if fieldLanes > 0 { fieldStroke(base, frame: frame) }
         if signalLanes > 0 { signalStroke(base, audio: audio) }

@@ -20,8 +20,17 @@ extension TickPlan {
             let u = program.kinds.count
             program.kinds.append(kind)
             program.groupKinds.append(kind as? any GroupedKind)
-            let slots = outSlot[i].enumerated().map { outKind[i][$0.offset] == .signal ? $0.element : -1 }
+            // Signal outputs by slot; a scalar output (a signal-domain kind that reports one
+            // value per tick, like `follow`) as −2 − its scalar slot; anything else −1.
+            let slots = outSlot[i].enumerated().map { o, s in
+                outKind[i][o] == .signal ? s : outKind[i][o] == .scalar ? -2 - s : -1
+            }
             for s in slots where s >= 0 { slotOwner[s] = u }
+            let scalarOuts = slots.filter { $0 <= -2 }.count
+            if scalarOuts > 0 {
+                program.hasScalarOutputs = true
+                layout.scalarOutputs = max(layout.scalarOutputs, scalarOuts)
+            }
             let signal = inKind[i].map { $0 == .signal }
             layout.unitInfo += [rowOf[i].count, slots.count, layout.rows.count, layout.slotList.count]
             layout.rows += zip(rowOf[i], signal).map { $0 * 2 + ($1 ? 1 : 0) }
@@ -38,9 +47,12 @@ extension TickPlan {
 
         // Scalar slots that change from tick to tick, and the signal rows that read them.
         var liveScalar = Array(repeating: false, count: scalarCount)
-        for i in scalarNeurons where !constantSources.contains(i) {
-            program.scalarsStatic = false
-            for (o, s) in outSlot[i].enumerated() where outKind[i][o] == .scalar { liveScalar[s] = true }
+        for i in scalarNeurons + signalNeurons where !constantSources.contains(i) {
+            for (o, s) in outSlot[i].enumerated() where outKind[i][o] == .scalar {
+                liveScalar[s] = true
+                program.scalarsStatic = false
+            }
+            if domains[i] == .scalar { program.scalarsStatic = false }
         }
         layout.dynamicOf = Array(repeating: -1, count: rowDefault.count)
         for rowsOfUnit in unitRows {
@@ -208,7 +220,9 @@ extension TickPlan {
         let t = timing
         var done = 0
         while done < count {
-            let k = min(program.batchTicks, count - done)
+            // Scalars that signals report (`follow`) are read by the next tick's scalar stroke:
+            // such a patch runs its batches one tick long.
+            let k = min(program.hasScalarOutputs ? 1 : program.batchTicks, count - done)
             let t0 = currentTick
             let dyn = program.dynamicRows
             if !program.scalarsStatic || !dyn.isEmpty {
@@ -218,8 +232,9 @@ extension TickPlan {
             }
             let out = audio.map { $0 + done * n * 2 }
             if signalLanes > 0 {
-                let base = KernelContext(tick: t0, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
+                var base = KernelContext(tick: t0, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
                                          start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+                base.bpm = t.bpm
                 runSignals(base, ticks: k, audio: out, recorded: true)
                 program.keepLastTick(of: k)
             } else if let out {
@@ -240,6 +255,7 @@ extension TickPlan {
         let constW = self.constW
         var base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
                                  start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+        base.bpm = t.bpm
         var swaps = 0
         let guardian = nonFinite.policy == nil ? nil : nonFinite
         let unitNeuron = guardian == nil ? [] : scalarNeurons.filter { !constantSources.contains($0) }
@@ -296,15 +312,21 @@ extension TickPlan {
     private func runSignals(_ base: KernelContext, ticks k: Int, audio: UnsafeMutablePointer<Float>?, recorded: Bool) {
         let program = signals
         if program.audioUnit < 0, let audio { audio.initialize(repeating: 0, count: k * program.samplesPerTick * 2) }
-        let constW = self.constW, streamW = self.streamW, scalars = self.scalarPrev
+        let constW = self.constW, streamW = self.streamW
+        // Scalar outputs of signal kinds are this tick's values: in `tick` they go with the
+        // scalar stroke's results into `scalarNext`; in `runAudio` the scalar stroke has
+        // already swapped, so this tick's scalars are in `scalarPrev`.
         constW.withUnsafeBufferPointer { cw in
             streamW.withUnsafeBufferPointer { sw in
-                scalars.withUnsafeBufferPointer { sc in
-                    var ctx = base
-                    ctx.domain = .signal
-                    SignalRunner(program: program, constW: cw.baseAddress, streamW: sw.baseAddress, scalars: sc.baseAddress,
-                                 ticks: k, audio: audio, recorded: recorded, context: ctx,
-                                 guardian: nonFinite.policy == nil ? nil : nonFinite, unitNeuron: signalNeurons).run()
+                scalarPrev.withUnsafeMutableBufferPointer { sc in
+                    scalarNext.withUnsafeMutableBufferPointer { nx in
+                        var ctx = base
+                        ctx.domain = .signal
+                        SignalRunner(program: program, constW: cw.baseAddress, streamW: sw.baseAddress,
+                                     scalars: UnsafePointer(sc.baseAddress), scalarOut: recorded ? sc.baseAddress : nx.baseAddress,
+                                     ticks: k, audio: audio, recorded: recorded, context: ctx,
+                                     guardian: nonFinite.policy == nil ? nil : nonFinite, unitNeuron: signalNeurons).run()
+                    }
                 }
             }
         }
