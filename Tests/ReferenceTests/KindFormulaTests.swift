@@ -1,4 +1,7 @@
 import DMMCore
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 // Each visual and scalar kind's `forward` against the reference's Double formula, on random
@@ -23,6 +26,15 @@ import Testing
 //   feedback       |err| ≤ 2e-5 (sample positions in Float on a rough random field: the
 //                  position error, ~1e-6 px, times slopes up to ~2 per pixel, plus rounding).
 //   lf.tri         |err| ≤ 1e-6 (the phase is a Double; the shape is taken in Float).
+//   floor, step, min, max   exact (the same Float inputs decide the same way).
+//   fract          |err| ≤ 6e-8 (x − ⌊x⌋ rounds once, to a result below 1).
+//   mod            |err| ≤ 1.2e-7·(|a| + |b|) (a fused a − b·q, one rounding); where a/b lies
+//                  within 1e-6 of a whole number, the Float quotient may floor to the
+//                  neighbouring integer, so the reference ± b is accepted there.
+//   smoothstep     |err| ≤ 1e-6 + 1.2e-6·(|x| + |lo| + |hi|)/|hi − lo| (t in Float, slope ≤ 1.5).
+//   pow            |err| ≤ |y|·(1e-6 + 3e-7·|p| + 3e-7·|p·ln|x||) (log and exp at ~1e-7
+//                  relative, the product p·ln|x| rounded in Float).
+//   mix            |err| ≤ 2.4e-7·(|a| + |b|)·(1 + |t|).
 
 /// Calls `kind.forward` on Float inputs, returns the outputs.
 func runForward(_ kind: any NeuronKind, _ inputs: [[Float]], lanes: Int, context: KernelContext,
@@ -67,6 +79,15 @@ struct FormulaCase: Sendable, CustomTestStringConvertible {
         case "clip": return 1e-7
         case "mul": return 1.2e-7 * Swift.abs(y)
         case "hsv": return 3e-6
+        case "floor", "step", "min", "max": return 0
+        case "fract": return 6e-8
+        case "mod": return 1.2e-7 * (Swift.abs(x[0]) + Swift.abs(x[1]))
+        case "smoothstep":
+            return 1e-6 + 1.2e-6 * (Swift.abs(x[2]) + Swift.abs(x[0]) + Swift.abs(x[1])) / Swift.abs(x[1] - x[0])
+        case "pow":
+            let l = x[0] == 0 ? 0 : Swift.abs(x[1] * log(Swift.abs(x[0])))
+            return Swift.abs(y) * (1e-6 + 3e-7 * Swift.abs(x[1]) + 3e-7 * l)
+        case "mix": return 2.4e-7 * (Swift.abs(x[0]) + Swift.abs(x[1])) * (1 + Swift.abs(x[2]))
         default: fatalError(kind)
         }
     }
@@ -87,7 +108,24 @@ struct FormulaCase: Sendable, CustomTestStringConvertible {
         FormulaCase(kind: "accum", config: [], ranges: [-3...3]),
         FormulaCase(kind: "rgb", config: [], ranges: [-1.5...1.5, -1.5...1.5, -1.5...1.5]),
         FormulaCase(kind: "hsv", config: [], ranges: [-3...3, -1.5...1.5, -1.5...1.5]),
+        FormulaCase(kind: "fract", config: [], ranges: [-5...5]),
+        FormulaCase(kind: "floor", config: [], ranges: [-5...5]),
+        FormulaCase(kind: "mod", config: [], ranges: [-5...5, -2...2]),
+        FormulaCase(kind: "step", config: [], ranges: [-1...1, -1...1]),
+        FormulaCase(kind: "smoothstep", config: [], ranges: [-1...0.2, -0.2...1, -1.5...1.5]),
+        FormulaCase(kind: "min", config: [], ranges: [-2...2, -2...2]),
+        FormulaCase(kind: "max", config: [], ranges: [-2...2, -2...2]),
+        FormulaCase(kind: "pow", config: [], ranges: [-2...2, -1.5...3]),
+        FormulaCase(kind: "mix", config: [], ranges: [-2...2, -2...2, -0.5...1.5]),
     ]
+
+    /// Other values the engine may rightly give for inputs `x` (mod: the neighbouring period
+    /// where a/b is all but whole, see the table above).
+    static func alternatives(_ kind: String, _ x: [Double], _ y: Double) -> [Double] {
+        guard kind == "mod", x[1] != 0 else { return [] }
+        let q = x[0] / x[1]
+        return Swift.abs(q - q.rounded()) <= 1e-6 * Swift.max(1, Swift.abs(q)) ? [y - x[1], y + x[1]] : []
+    }
 
     static func make(_ name: String, _ config: NeuronConfig = NeuronConfig()) throws -> any NeuronKind {
         let type = try #require(KindRegistry.builtins[name], "no kind \(name)")
@@ -117,7 +155,7 @@ struct FormulaCase: Sendable, CustomTestStringConvertible {
                 let x = inputs.map { Double($0[i]) }
                 let y = ReferenceFormula.pointwise(c.kind, config: kind.config, x)
                 for o in y.indices {
-                    let err = Swift.abs(Double(out[o][i]) - y[o])
+                    let err = ([y[o]] + Self.alternatives(c.kind, x, y[o])).map { Swift.abs(Double(out[o][i]) - $0) }.min()!
                     let excess = err - c.tolerance(x, y[o])
                     if err > largest.err { largest = (err, c.tolerance(x, y[o]) > 0 ? err / c.tolerance(x, y[o]) : 0) }
                     if !(excess <= 0) && (excess > worst.excess || worst.message.isEmpty) {

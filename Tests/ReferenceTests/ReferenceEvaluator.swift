@@ -38,7 +38,10 @@ enum ReferenceFormula {
     /// Kinds computed pointwise: inputs (per lane) → outputs (per lane).
     static let pointwiseKinds: Set<String> = [
         "sin", "cos", "tanh", "sigmoid", "gauss", "abs", "clip", "mul", "id", "accum", "rgb", "hsv",
+        "fract", "floor", "mod", "step", "smoothstep", "min", "max", "pow", "mix",
     ]
+    /// Noise fields: pointwise too, but they also read the neuron's seed.
+    static let noiseKinds: Set<String> = ["noise.value", "noise.perlin", "noise.worley"]
     /// The port names each supported kind must have (in order), so a changed kind is noticed.
     static let ports: [String: (inputs: [String], outputs: [String])] = [
         "one": ([], ["y"]),
@@ -51,6 +54,11 @@ enum ReferenceFormula {
         "feedback": (["in", "zoom", "rotate", "tx", "ty"], ["y"]),
         "lf.tri": (["freq"], ["y"]),
         "edit": ([], ["y"]), "self": (["delta"], ["W"]),
+        "fract": (["x"], ["y"]), "floor": (["x"], ["y"]), "mod": (["a", "b"], ["y"]), "step": (["edge", "x"], ["y"]),
+        "smoothstep": (["lo", "hi", "x"], ["y"]), "min": (["a", "b"], ["y"]), "max": (["a", "b"], ["y"]),
+        "pow": (["x", "p"], ["y"]), "mix": (["a", "b", "t"], ["y"]),
+        "noise.value": (["x", "y", "z", "freq"], ["y"]), "noise.perlin": (["x", "y", "z", "freq"], ["y"]),
+        "noise.worley": (["x", "y", "z", "freq"], ["y"]),
     ]
 
     /// clip's range from its configuration (default −1…1).
@@ -74,6 +82,24 @@ enum ReferenceFormula {
         case "id", "accum": return [x[0]]
         case "rgb": return [x[0], x[1], x[2]]
         case "hsv": return hsv(x[0], x[1], x[2])
+        // GLSL's definitions (with the kinds' documented choices where GLSL has none).
+        case "floor": return [x[0].rounded(.down)]
+        case "fract": return [x[0] - x[0].rounded(.down)]
+        case "mod": return [x[1] == 0 ? x[0] : x[0] - x[1] * (x[0] / x[1]).rounded(.down)]
+        case "step": return [x[1] < x[0] ? 0 : 1]
+        case "smoothstep":
+            let (lo, hi, v) = (x[0], x[1], x[2])
+            if lo == hi { return [v < lo ? 0 : 1] }
+            let t = min(max((v - lo) / (hi - lo), 0), 1)
+            return [t * t * (3 - 2 * t)]
+        case "min": return [Swift.min(x[0], x[1])]
+        case "max": return [Swift.max(x[0], x[1])]
+        case "pow":
+            // sign(x)·|x|^p, 0 at x = 0; the kind saturates |x|^p at e^88.
+            if x[0] == 0 { return [0] }
+            let m = Swift.min(Glibc.pow(Swift.abs(x[0]), x[1]), exp(88))
+            return [x[0] < 0 ? -m : m]
+        case "mix": return [x[0] + (x[1] - x[0]) * x[2]]
         default: fatalError("not a pointwise kind: \(kind)")
         }
     }
@@ -358,6 +384,14 @@ final class ReferenceEvaluator {
                 let src = input(i, 0)
                 let s = (1...4).map { input(i, $0)[0] }
                 next[i] = [ReferenceFormula.feedback(src, width: width, height: height, zoom: s[0], rotate: s[1], tx: s[2], ty: s[3])]
+            case _ where ReferenceFormula.noiseKinds.contains(name):
+                let ins = (0..<4).map { input(i, $0) }
+                let lanes = ins.map(\.count).max() ?? 1
+                let seed = ReferenceNoise.neuronSeed(patch: network.seed, neuron: i)
+                next[i] = [(0..<lanes).map { k in
+                    let v = ins.map { $0.count == 1 ? $0[0] : $0[k] }
+                    return ReferenceNoise.value(name, x: v[0], y: v[1], z: v[2], freq: v[3], seed: seed)
+                }]
             default:
                 precondition(ReferenceFormula.pointwiseKinds.contains(name), "unexpected kind \(name)")
                 let ins = (0..<kind.inputs.count).map { input(i, $0) }

@@ -12,6 +12,9 @@ public struct KindRegistry: Sendable {
         LFSaw.self, LFPulse.self, LFTri.self, NoiseWhite.self, NoisePink.self,
         EnvADSR.self, EnvBreakpoints.self, FilterLowpass.self, FilterHighpass.self, FilterBandpass.self,
         OnePole.self, Delay.self, AudioOut.self,
+        // Shaping (Kinds/Shaping) and noise fields (Kinds/Noise), on every domain.
+        Fract.self, Floor.self, Mod.self, Step.self, Smoothstep.self, Min.self, Max.self, Pow.self, Mix.self,
+        NoiseValue.self, NoisePerlin.self, NoiseWorley.self,
     ]
 
     /// The registry of built-in kinds.
