@@ -34,7 +34,8 @@ let package = Package(
         // The engine: streams, neurons, the sparse matrix, the compiled tick. No I/O, no printing.
         .target(name: "DMMCore", dependencies: ["CPUFeatures", .product(name: "RealModule", package: "swift-numerics")]),
         // Patch text <-> syntax tree <-> Network, with diagnostics at file:line:col.
-        .target(name: "PatchLanguage", dependencies: ["DMMCore"]),
+        // Reads the pictures `image(file:)` / `video(file:)` name, through MediaIO.
+        .target(name: "PatchLanguage", dependencies: ["DMMCore", "MediaIO"]),
         // File formats and terminal output with no DMM knowledge: PNG (libpng), audio files
         // (libsndfile), spectrograms (FFTW), atomic writes, ffmpeg muxing, progress display.
         .target(name: "MediaIO", dependencies: ["CPNGCodec", "CSndFile", "CFFTW"]),

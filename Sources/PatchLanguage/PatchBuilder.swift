@@ -113,6 +113,7 @@ public enum PatchBuilder {
             }
             throw PatchError(file: doc.file, line: 0, column: 0, message: error.message)
         }
+        try PatchMedia.attach(&net, doc)   // image(file:) and video(file:) read their files
         return net
     }
 

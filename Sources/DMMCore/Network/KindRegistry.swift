@@ -15,6 +15,8 @@ public struct KindRegistry: Sendable {
         // Shaping (Kinds/Shaping) and noise fields (Kinds/Noise), on every domain.
         Fract.self, Floor.self, Mod.self, Step.self, Smoothstep.self, Min.self, Max.self, Pow.self, Mix.self,
         NoiseValue.self, NoisePerlin.self, NoiseWorley.self,
+        // Input media (Kinds/Media): pictures and videos read by the patch loader.
+        ImageInput.self, VideoInput.self,
     ]
 
     /// The registry of built-in kinds.
