@@ -8,9 +8,12 @@ import Darwin
 
 /// Decodes a video file into 8-bit RGB frames by running `ffmpeg`, for `video(file:)`.
 ///
-/// ffmpeg resamples time (`fps` filter: frame f is the source frame showing at f/fps) and
-/// space (`scale`, bicubic) and writes raw `rgb24` to a temporary file, which is read whole and
-/// removed. Reading the whole clip keeps every tick's frame one array index away (renders,
+/// ffmpeg resamples time and space. Time: timestamps are first rebuilt from the frame count and
+/// the stream's rate (container timestamps are often rounded to milliseconds, which made the
+/// `fps` filter pick neighbouring frames), then frame f is the source frame on screen at f/fps,
+/// i.e. source frame ⌊f·rate/fps⌋ (`round=up` on exact timestamps). Space: `scale`, bicubic.
+/// The result is written as raw `rgb24` to a temporary file, which is read whole and removed.
+/// Reading the whole clip keeps every tick's frame one array index away (renders,
 /// live sessions and the fitter all revisit ticks); `maxBytes` bounds what that may cost.
 public enum VideoDecoder {
     /// The decoded clip: `frames` frames of `width`×`height`×3 bytes, concatenated.
@@ -32,12 +35,12 @@ public enum VideoDecoder {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw MediaError(path: path, "cannot create a temporary file: \(Platform.lastErrorText())") }
         close(fd)
-        let temporary = String(cString: template)
+        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(temporary) }
         let frameBytes = width * height * 3
         let limit = max(1, maxBytes / frameBytes)
         let arguments = ["-nostdin", "-y", "-loglevel", "error", "-i", path,
-                         "-vf", "fps=\(fps),scale=\(width):\(height):flags=bicubic", "-frames:v", "\(limit + 1)",
+                         "-vf", "setpts=N/(FRAME_RATE*TB),fps=\(fps):round=up,scale=\(width):\(height):flags=bicubic", "-frames:v", "\(limit + 1)",
                          "-f", "rawvideo", "-pix_fmt", "rgb24", temporary]
         let outcome = try Subprocess.run(ffmpeg, arguments)
         guard outcome.status == 0 else {

@@ -413,7 +413,8 @@ final class ReferenceEvaluator {
                     delta += (trees[o.neuron] ?? []).map { DeltaEntry(row: $0.row, column: $0.column, weight: w * $0.weight) }
                 }
             case "video":
-                next[i] = ReferenceFormula.media(kind, frame: tick, width: width, height: height)
+                // Emitted one tick ahead, so a direct route to the picture shows frame f at tick f.
+                next[i] = ReferenceFormula.media(kind, frame: tick + 1, width: width, height: height)
             case "clock":
                 next[i] = [[ReferenceFormula.clock(tick: tick, secondsPerTick: secondsPerTick, config: kind.config)]]
             case "lf.tri":
