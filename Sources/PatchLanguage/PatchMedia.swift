@@ -20,8 +20,12 @@ enum PatchMedia {
         for l in doc.lines {
             guard case .declaration(let d) = l.statement, let i = net.index(of: d.name),
                   let kind = net.neurons[i].kind as? any MediaKind else { continue }
-            let path = resolve(kind.file, patch: doc.file)
             let col = d.configColumns["file"] ?? d.kindColumn
+            guard !kind.file.isEmpty else {
+                throw PatchError(file: doc.file, line: l.number, column: col,
+                                 message: "\(d.kind) needs a file: \(d.kind)(file: \"\(type(of: kind).isVideo ? "clip.mp4" : "picture.png")\")", sourceLine: l.text)
+            }
+            let path = resolve(kind.file, patch: doc.file)
             let frames: MediaFrames
             do {
                 frames = try decode(kind, path: path, timing: net.timing)

@@ -67,9 +67,10 @@ public protocol MediaKind: NeuronKind {
 }
 
 extension MediaKind {
-    /// The `file` option, required and non-empty.
+    /// The `file` option: a non-empty string, or "" when it is not given (so `dmm kinds` can
+    /// list the kind's ports; the patch loader refuses a media neuron without a file).
     static func fileOption(_ config: NeuronConfig) throws(KindError) -> String {
-        guard let v = config["file"] else { throw KindError("\(name) needs file: \"picture.png\"", key: "file") }
+        guard let v = config["file"] else { return "" }
         guard let s = v.string, !s.isEmpty else {
             throw KindError("'file' must be a file name in quotes, not \(DiagnosticText.shortened(DiagnosticText.visible(v.description), limit: DiagnosticText.quoteLimit))", key: "file")
         }
