@@ -103,7 +103,6 @@ public enum PatchBuilder {
             }
         }
 
-        try PatchAudioFiles.attach(&net, doc)   // sample(file:) reads its sound
         do { _ = try net.domains() } catch {
             if let name = error.neuron, let n = net.index(of: name) {
                 if let input = error.input, let p = net.neurons[n].kind.inputs.firstIndex(where: { $0.name == input }),
@@ -114,6 +113,7 @@ public enum PatchBuilder {
             }
             throw PatchError(file: doc.file, line: 0, column: 0, message: error.message)
         }
+        try PatchMedia.attach(&net, doc)   // image, video and sample read their files
         return net
     }
 

@@ -93,20 +93,23 @@ import Foundation
         #expect(throws: KindError.self) { _ = try ScheduledEdit(config: NeuronConfig([("at", .number(at))])) }
     }
 
-    /// Video feedback with a runaway zoom, rotation or offset reads 0 outside the frame, never
-    /// traps on the pixel index conversion, and gives finite pixels.
+    /// Video feedback with a runaway zoom, rotation, offset or displacement, under every edge
+    /// mode, never traps on the pixel index conversion and gives finite pixels (reading 0 outside
+    /// the frame with the black edge).
     @Test(arguments: extremes) func feedbackGeometryIsTotal(_ v: Float) throws {
-        let fb = try Feedback(config: .init())
-        let w = 8, h = 8, lanes = 64
-        for port in 1...4 {
-            let call = AudioKernelTests.Call(inputs: 5, outputs: 1, lanes: lanes, stateBytes: 0)
-            for j in 0..<lanes { call.inputs[0][j] = Float(j % 7) / 7; call.inputs[1][j] = 1 }
-            for j in 0..<lanes { call.inputs[port][j] = v }
-            var ctx = KernelContext(tick: 0, width: w, height: h, logicalCount: lanes)
-            ctx.domain = .field
-            fb.forward(KernelIO(inputs: UnsafeBufferPointer(start: call.inputs, count: 5),
-                                outputs: UnsafeBufferPointer(start: call.outputs, count: 1), count: lanes, context: ctx, state: nil))
-            #expect(UnsafeBufferPointer(start: call.outputs[0], count: lanes).allSatisfy { $0.isFinite }, "port \(port) = \(v)")
+        for edge in Feedback.Edge.allCases {
+            let fb = try Feedback(config: NeuronConfig([("edge", .string(edge.rawValue))]))
+            let w = 8, h = 8, lanes = 64
+            for port in 1...6 {
+                let call = AudioKernelTests.Call(inputs: 7, outputs: 1, lanes: lanes, stateBytes: 0)
+                for j in 0..<lanes { call.inputs[0][j] = Float(j % 7) / 7; call.inputs[1][j] = 1 }
+                for j in 0..<lanes { call.inputs[port][j] = v }
+                var ctx = KernelContext(tick: 0, width: w, height: h, logicalCount: lanes)
+                ctx.domain = .field
+                fb.forward(KernelIO(inputs: UnsafeBufferPointer(start: call.inputs, count: 7),
+                                    outputs: UnsafeBufferPointer(start: call.outputs, count: 1), count: lanes, context: ctx, state: nil))
+                #expect(UnsafeBufferPointer(start: call.outputs[0], count: lanes).allSatisfy { $0.isFinite }, "edge \(edge) port \(port) = \(v)")
+            }
         }
     }
 

@@ -38,7 +38,10 @@ enum ReferenceFormula {
     /// Kinds computed pointwise: inputs (per lane) → outputs (per lane).
     static let pointwiseKinds: Set<String> = [
         "sin", "cos", "tanh", "sigmoid", "gauss", "abs", "clip", "mul", "id", "accum", "rgb", "hsv",
+        "fract", "floor", "mod", "step", "smoothstep", "min", "max", "pow", "mix",
     ]
+    /// Noise fields: pointwise too, but they also read the neuron's seed.
+    static let noiseKinds: Set<String> = ["noise.value", "noise.perlin", "noise.worley"]
     /// The port names each supported kind must have (in order), so a changed kind is noticed.
     static let ports: [String: (inputs: [String], outputs: [String])] = [
         "one": ([], ["y"]),
@@ -48,10 +51,41 @@ enum ReferenceFormula {
         "tanh": (["x"], ["y"]), "sigmoid": (["x"], ["y"]), "gauss": (["x"], ["y"]), "abs": (["x"], ["y"]),
         "clip": (["x"], ["y"]), "mul": (["a", "b"], ["y"]), "id": (["x"], ["y"]), "accum": (["x"], ["y"]),
         "rgb": (["r", "g", "b"], ["r", "g", "b"]), "hsv": (["h", "s", "v"], ["r", "g", "b"]),
-        "feedback": (["in", "zoom", "rotate", "tx", "ty"], ["y"]),
+        "feedback": (["in", "zoom", "rotate", "tx", "ty", "dx", "dy"], ["y"]),
         "lf.tri": (["freq"], ["y"]),
         "edit": ([], ["y"]), "self": (["delta"], ["W"]),
+        "fract": (["x"], ["y"]), "floor": (["x"], ["y"]), "mod": (["a", "b"], ["y"]), "step": (["edge", "x"], ["y"]),
+        "smoothstep": (["lo", "hi", "x"], ["y"]), "min": (["a", "b"], ["y"]), "max": (["a", "b"], ["y"]),
+        "pow": (["x", "p"], ["y"]), "mix": (["a", "b", "t"], ["y"]),
+        "noise.value": (["x", "y", "z", "freq"], ["y"]), "noise.perlin": (["x", "y", "z", "freq"], ["y"]),
+        "noise.worley": (["x", "y", "z", "freq"], ["y"]),
+        "image": ([], ["r", "g", "b"]), "video": ([], ["r", "g", "b"]),
     ]
+
+    /// image / video: frame f (clamped to the clip) of the pixels the loader attached, resampled
+    /// to w×h by sampling at pixel centres ((col + ½)·W/w − ½, clamped to the picture) with
+    /// bilinear weights; a byte b is b/127.5 − 1. Channels r, g, b, each w·h values.
+    static func media(_ kind: any NeuronKind, frame f: Int, width w: Int, height h: Int) -> [[Double]] {
+        guard let m = (kind as? any MediaKind)?.frames else { return [[0], [0], [0]] }
+        let fi = min(max(f, 0), m.count - 1)
+        let W = m.width, H = m.height
+        func byte(_ c: Int, _ r: Int, _ k: Int) -> Double { Double(m.rgb[((fi * H + r) * W + c) * 3 + k]) }
+        var out = [[Double]](repeating: [Double](repeating: 0, count: w * h), count: 3)
+        for row in 0..<h {
+            for col in 0..<w {
+                let x = min(max((Double(col) + 0.5) * Double(W) / Double(w) - 0.5, 0), Double(W - 1))
+                let y = min(max((Double(row) + 0.5) * Double(H) / Double(h) - 0.5, 0), Double(H - 1))
+                let x0 = Int(x), y0 = Int(y), x1 = min(x0 + 1, W - 1), y1 = min(y0 + 1, H - 1)
+                let fx = x - Double(x0), fy = y - Double(y0)
+                for k in 0..<3 {
+                    let v = (1 - fx) * (1 - fy) * byte(x0, y0, k) + fx * (1 - fy) * byte(x1, y0, k)
+                        + (1 - fx) * fy * byte(x0, y1, k) + fx * fy * byte(x1, y1, k)
+                    out[k][row * w + col] = v / 127.5 - 1
+                }
+            }
+        }
+        return out
+    }
 
     /// clip's range from its configuration (default −1…1).
     static func clipRange(_ config: NeuronConfig) -> (lo: Double, hi: Double) {
@@ -74,6 +108,24 @@ enum ReferenceFormula {
         case "id", "accum": return [x[0]]
         case "rgb": return [x[0], x[1], x[2]]
         case "hsv": return hsv(x[0], x[1], x[2])
+        // GLSL's definitions (with the kinds' documented choices where GLSL has none).
+        case "floor": return [x[0].rounded(.down)]
+        case "fract": return [x[0] - x[0].rounded(.down)]
+        case "mod": return [x[1] == 0 ? x[0] : x[0] - x[1] * (x[0] / x[1]).rounded(.down)]
+        case "step": return [x[1] < x[0] ? 0 : 1]
+        case "smoothstep":
+            let (lo, hi, v) = (x[0], x[1], x[2])
+            if lo == hi { return [v < lo ? 0 : 1] }
+            let t = min(max((v - lo) / (hi - lo), 0), 1)
+            return [t * t * (3 - 2 * t)]
+        case "min": return [Swift.min(x[0], x[1])]
+        case "max": return [Swift.max(x[0], x[1])]
+        case "pow":
+            // sign(x)·|x|^p, 0 at x = 0; the kind saturates |x|^p at e^88.
+            if x[0] == 0 { return [0] }
+            let m = Swift.min(Glibc.pow(Swift.abs(x[0]), x[1]), exp(88))
+            return [x[0] < 0 ? -m : m]
+        case "mix": return [x[0] + (x[1] - x[0]) * x[2]]
         default: fatalError("not a pointwise kind: \(kind)")
         }
     }
@@ -121,28 +173,45 @@ enum ReferenceFormula {
         return 4 * Swift.abs(q - q.rounded(.down) - 0.5) - 1
     }
 
-    /// feedback: output pixel p reads the input at R(rotate)·p / zoom + (tx, ty), bilinear, 0
-    /// outside the frame; a zoom below 1e-6 in magnitude is taken as 1e-6.
+    /// feedback: output pixel p reads the input at R(rotate)·p / zoom + (tx, ty) + (dx[p], dy[p]),
+    /// bilinear; a zoom below 1e-6 in magnitude is taken as 1e-6. Outside the frame, by `edge`:
+    /// "black" reads 0 (and positions 2 or more pixels out read 0 whole), "clamp" the nearest
+    /// pixel, "wrap" the frame repeated, "mirror" the frame reflected (period 2w, edge pixels
+    /// doubled), each applied to the four pixel indices of the bilinear read.
     static func feedback(_ src: [Double], width w: Int, height h: Int,
-                         zoom: Double, rotate: Double, tx: Double, ty: Double) -> [Double] {
+                         zoom: Double, rotate: Double, tx: Double, ty: Double,
+                         dx: [Double]? = nil, dy: [Double]? = nil, edge: String = "black") -> [Double] {
         let z = Swift.abs(zoom) < 1e-6 ? 1e-6 : zoom
         let c = cos(rotate), s = sin(rotate)
         let sc = 2 / Double(min(w, h))
+        func index(_ i: Int, _ n: Int) -> Int? {
+            switch edge {
+            case "clamp": return min(max(i, 0), n - 1)
+            case "wrap": return ((i % n) + n) % n
+            case "mirror":
+                let m = ((i % (2 * n)) + 2 * n) % (2 * n)
+                return m < n ? m : 2 * n - 1 - m
+            default: return i >= 0 && i < n ? i : nil
+            }
+        }
         func at(_ col: Int, _ row: Int) -> Double {
-            (col >= 0 && col < w && row >= 0 && row < h) ? src[row * w + col] : 0
+            guard let cc = index(col, w), let rr = index(row, h) else { return 0 }
+            return src[rr * w + cc]
         }
         var out = [Double](repeating: 0, count: w * h)
         for row in 0..<h {
             for col in 0..<w {
+                let p = row * w + col
                 let (x, y) = position(col: col, row: row, width: w, height: h)
-                let qx = (c * x - s * y) / z + tx, qy = (s * x + c * y) / z + ty
+                let qx = (c * x - s * y) / z + tx + (dx?[p] ?? 0), qy = (s * x + c * y) / z + ty + (dy?[p] ?? 0)
                 let px = qx / sc + Double(w) / 2 - 0.5, py = Double(h) / 2 - 0.5 - qy / sc
-                guard px.isFinite, py.isFinite, px > -2, py > -2, px < Double(w + 1), py < Double(h + 1) else { continue }
+                guard px.isFinite, py.isFinite else { continue }
+                if edge == "black" && !(px > -2 && py > -2 && px < Double(w + 1) && py < Double(h + 1)) { continue }
                 let x0 = Int(px.rounded(.down)), y0 = Int(py.rounded(.down))
                 let fx = px - Double(x0), fy = py - Double(y0)
                 let top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx
                 let bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx
-                out[row * w + col] = top * (1 - fy) + bottom * fy
+                out[p] = top * (1 - fy) + bottom * fy
             }
         }
         return out
@@ -258,13 +327,15 @@ final class ReferenceEvaluator {
                 throw ReferenceUnsupported("Self's delta reads something other than an edit")
             }
         }
-        active = (0..<n).filter { ok[$0] && !["one", "coord.x", "coord.y", "coord.r", "coord.theta"].contains(kindNames[$0]) }
+        active = (0..<n).filter { ok[$0] && !["one", "coord.x", "coord.y", "coord.r", "coord.theta", "image"].contains(kindNames[$0]) }
         guard initial else { return }
         for i in 0..<n {
             switch kindNames[i] {
             case "one": outputs[i] = [[1]]
             case "coord.x", "coord.y", "coord.r", "coord.theta":
                 outputs[i] = [(0..<pixels).map { ReferenceFormula.coordinate(kindNames[i], pixel: $0, width: width, height: height) }]
+            case "image":
+                outputs[i] = ReferenceFormula.media(network.neurons[i].kind, frame: 0, width: width, height: height)
             default:
                 outputs[i] = domains[i] == .field ? network.neurons[i].kind.outputs.map { _ in [Double](repeating: 0, count: pixels) }
                                                   : network.neurons[i].kind.outputs.map { _ in [0] }
@@ -341,6 +412,9 @@ final class ReferenceEvaluator {
                 for (o, w) in rows[PortRef(i, 0)] ?? [:] {
                     delta += (trees[o.neuron] ?? []).map { DeltaEntry(row: $0.row, column: $0.column, weight: w * $0.weight) }
                 }
+            case "video":
+                // Emitted one tick ahead, so a direct route to the picture shows frame f at tick f.
+                next[i] = ReferenceFormula.media(kind, frame: tick + 1, width: width, height: height)
             case "clock":
                 next[i] = [[ReferenceFormula.clock(tick: tick, secondsPerTick: secondsPerTick, config: kind.config)]]
             case "lf.tri":
@@ -357,7 +431,16 @@ final class ReferenceEvaluator {
             case "feedback":
                 let src = input(i, 0)
                 let s = (1...4).map { input(i, $0)[0] }
-                next[i] = [ReferenceFormula.feedback(src, width: width, height: height, zoom: s[0], rotate: s[1], tx: s[2], ty: s[3])]
+                next[i] = [ReferenceFormula.feedback(src, width: width, height: height, zoom: s[0], rotate: s[1], tx: s[2], ty: s[3],
+                                                     dx: input(i, 5), dy: input(i, 6), edge: kind.config["edge"]?.string ?? "black")]
+            case _ where ReferenceFormula.noiseKinds.contains(name):
+                let ins = (0..<4).map { input(i, $0) }
+                let lanes = ins.map(\.count).max() ?? 1
+                let seed = ReferenceNoise.neuronSeed(patch: network.seed, neuron: i)
+                next[i] = [(0..<lanes).map { k in
+                    let v = ins.map { $0.count == 1 ? $0[0] : $0[k] }
+                    return ReferenceNoise.value(name, x: v[0], y: v[1], z: v[2], freq: v[3], seed: seed)
+                }]
             default:
                 precondition(ReferenceFormula.pointwiseKinds.contains(name), "unexpected kind \(name)")
                 let ins = (0..<kind.inputs.count).map { input(i, $0) }

@@ -16,7 +16,8 @@ struct ShippedPatch: Sendable, CustomTestStringConvertible {
     let text: String
     var testDescription: String { name }
 
-    func network() throws -> Network { try PatchBuilder.build(try PatchParser.parse(text, file: name)) }
+    /// Built as the CLI builds it, from its path, so the files it names (`image(file:)`) resolve.
+    func network() throws -> Network { try PatchBuilder.build(try PatchParser.parse(text, file: ReferenceCases.patchPath(name))) }
 
     /// Frames compared: the patch's own length, at most 30 (enough for rewire's first edit at
     /// tick 20, which shows from tick 22).
@@ -24,6 +25,8 @@ struct ShippedPatch: Sendable, CustomTestStringConvertible {
 }
 
 enum ReferenceCases {
+    /// The path of a shipped patch.
+    static func patchPath(_ name: String) -> String { repoRoot + "/patches/" + name }
     /// The repository root, from this file's path (Tests/ReferenceTests/…).
     static let repoRoot: String = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -59,7 +62,7 @@ enum ReferenceCases {
 
     /// The shipped patches that draw (an rgb or hsv neuron); audio-only ones are left out.
     static let visualPatches: [ShippedPatch] = allPatchFiles.compactMap { f in
-        guard let net = try? PatchBuilder.build(try PatchParser.parse(f.text, file: f.name)) else { return nil }
+        guard let net = try? PatchBuilder.build(try PatchParser.parse(f.text, file: patchPath(f.name))) else { return nil }
         // Audio-reactive patches (`follow`, `band`) draw from sound, which this reference does
         // not model; AudioReactiveTests holds their pictures to a Double follower and DFT.
         guard !net.neurons.contains(where: { $0.kindName == "follow" || $0.kindName == "band" }) else { return nil }

@@ -46,7 +46,7 @@ func expectRenderMatches(_ net: Network, frames: Int, label: String, text: Strin
     @Test func warmUpIsTheLongestChain() throws {
         var nets: [(String, Network)] = []
         for f in ReferenceCases.allPatchFiles {
-            nets.append((f.name, try PatchBuilder.build(try PatchParser.parse(f.text, file: f.name))))
+            nets.append((f.name, try PatchBuilder.build(try PatchParser.parse(f.text, file: ReferenceCases.patchPath(f.name)))))
         }
         nets += try ReferenceCases.cppnTemplates().map { ($0.label, $0.network) }
         nets += ReferenceCases.seeds(0..<30).map { ("generated seed \($0)", ReferenceCases.generated($0, wide: false).network) }

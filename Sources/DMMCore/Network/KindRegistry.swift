@@ -14,6 +14,11 @@ public struct KindRegistry: Sendable {
         OnePole.self, Delay.self, AudioOut.self,
         // Tempo, analysis and space (issue 12, audio half): Kinds/Audio, Kinds/Analysis.
         Seq.self, SamplePlayer.self, Reverb.self, Follow.self, Band.self,
+        // Shaping (Kinds/Shaping) and noise fields (Kinds/Noise), on every domain.
+        Fract.self, Floor.self, Mod.self, Step.self, Smoothstep.self, Min.self, Max.self, Pow.self, Mix.self,
+        NoiseValue.self, NoisePerlin.self, NoiseWorley.self,
+        // Input media (Kinds/Media): pictures and videos read by the patch loader.
+        ImageInput.self, VideoInput.self,
     ]
 
     /// The registry of built-in kinds.

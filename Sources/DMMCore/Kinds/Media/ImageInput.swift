@@ -1,0 +1,35 @@
+/// `image(file: "picture.png")`: a PNG as three constant fields r, g, b in −1…1, the range
+/// `rgb` takes, so `out.r = im.r` (and g, b) reproduces the picture.
+///
+/// The picture is resampled (bilinear, stretched) to the frame size; at the patch's own size a
+/// byte b becomes b/127.5 − 1 and is quantised back to b exactly. The file is read when the
+/// patch loads (a missing or bad file is a load error at its line); it is a constant source,
+/// computed once, like the coordinates, and not differentiable.
+public struct ImageInput: MediaKind {
+    public static let name = "image"
+    public static let summary = "a PNG (file: \"…\", relative to the patch) as constant fields r, g, b in −1…1"
+    public static let configKeys = ["file"]
+    public static let isVideo = false
+    public let config: NeuronConfig
+    public let file: String
+    public private(set) var frames: MediaFrames?
+
+    public init(config: NeuronConfig) throws(KindError) {
+        self.config = config
+        file = try Self.fileOption(config)
+    }
+    public func attaching(_ frames: MediaFrames) -> ImageInput { var k = self; k.frames = frames; return k }
+
+    public var inputs: [PortSpec] { [] }
+    public var outputs: [PortSpec] { ["r", "g", "b"].map { PortSpec($0, .fixed(.field)) } }
+    public var traits: KindTraits { [.constantSource, .notDifferentiable] }
+
+    public func forward(_ io: KernelIO) {
+        guard let frames else {
+            for o in io.outputs { Lanes.fill(o, io.count, 0) }
+            return
+        }
+        frames.fill(io.outputs, frame: 0, start: io.context.start, count: io.count,
+                    width: io.context.width, height: io.context.height)
+    }
+}
