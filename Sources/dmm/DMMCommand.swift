@@ -6,5 +6,6 @@ struct DMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dmm",
         abstract: "Synthesise animations and sound with Dataflow Matrix Machines.",
-        subcommands: [Render.self, Synth.self, LiveRun.self, Inspect.self, Fmt.self, Kinds.self, Fit.self, Template.self])
+        subcommands: [Render.self, Synth.self, LiveRun.self, Inspect.self, Fmt.self, Kinds.self, Fit.self, Template.self,
+                      Trace.self])
 }

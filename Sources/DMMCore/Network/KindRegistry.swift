@@ -12,6 +12,7 @@ public struct KindRegistry: Sendable {
         LFSaw.self, LFPulse.self, LFTri.self, NoiseWhite.self, NoisePink.self,
         EnvADSR.self, EnvBreakpoints.self, FilterLowpass.self, FilterHighpass.self, FilterBandpass.self,
         OnePole.self, Delay.self, AudioOut.self,
+        MaxNorm.self, Dot.self, Compare.self, ConstTree.self, TextInput.self,  // Trees (Kinds/Trees)
     ]
 
     /// The registry of built-in kinds.
