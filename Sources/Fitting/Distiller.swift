@@ -26,9 +26,11 @@ public struct DistillOptions: Codable, Sendable, Equatable {
     /// Weights below this magnitude are cut at the end of each ramp round.
     public var rampCutoff: Float = 0.01
     public var pruneSchedule = PruneSchedule()
+    /// The pruner's final polish runs at `learningRate × polishRateScale`.
+    public var polishRateScale: Float = 0.3
     public var seed: UInt64 = 0
 
-    public init() {}
+    public init() { pruneSchedule.polishSteps = 2000 }
 
     public var resolvedTrialSteps: Int { min(steps, trialSteps ?? max(50, steps / 4)) }
 }
@@ -40,8 +42,11 @@ public struct RampState: Codable, Sendable, Equatable {
     public var stepInRound = 0
     /// Weights active when the round began (a round that cuts nothing at λmax ends the ramp).
     public var activeAtStart: Int
-    /// The sparsest run within the target so far.
+    /// The sparsest run within the bound so far.
     public var best: RunState?
+    /// Data loss when the ramp began: a round is kept while its polished loss stays within
+    /// max(targetLoss, 2 × this), so the ramp works even when the dense fit is above target.
+    public var startLoss: Double?
 }
 
 /// A distillation's state between steps: what a checkpoint holds.
@@ -165,7 +170,8 @@ public final class Distiller: @unchecked Sendable {
                 state.phase = o.prune ? .ramp : .done
             case .ramp:
                 var r = state.runs[0]
-                var g = state.ramp ?? RampState(lambda: max(o.l1, 0.001), activeAtStart: r.activeCount)
+                var g = state.ramp ?? RampState(lambda: max(o.l1, 0.001), activeAtStart: r.activeCount,
+                                                 startLoss: evaluate(r.weights, gradient: false).loss)
                 while true {
                     if shouldStop() { state.runs[0] = r; state.ramp = g; return .interrupted(state) }
                     if g.stepInRound == o.rampSteps {
@@ -176,7 +182,7 @@ public final class Distiller: @unchecked Sendable {
                     }
                     if g.stepInRound == o.rampSteps + o.rampPolishSteps {
                         let loss = evaluate(r.weights, gradient: false).loss
-                        let within = loss <= o.targetLoss
+                        let within = loss <= max(o.targetLoss, 2 * (g.startLoss ?? 0))
                         if within { g.best = r }
                         let cutNothing = r.activeCount == g.activeAtStart
                         if !within || (cutNothing && g.lambda >= o.lambdaMax) || g.round >= 40 {
@@ -197,16 +203,21 @@ public final class Distiller: @unchecked Sendable {
             case .prune:
                 var r = state.runs[0]
                 var schedule = o.pruneSchedule
-                // The pruner's floor is a PSNR over −1…1 units; the target loss is that floor.
-                schedule.floorPSNR = 10 * log10(4 / max(1e-30, o.targetLoss))
-                if state.pruner == nil {
-                    state.pruner = Pruner.start(r, loss: evaluate(r.weights, gradient: false).loss, schedule: schedule)
-                }
+                // One bound for the ramp and the cuts: the target, or twice the dense fit's loss
+                // when that is above it (so a cut never compounds the ramp's allowance). The
+                // pruner's floor is a PSNR over −1…1 units: the bound expressed as one.
+                let loss = evaluate(r.weights, gradient: false).loss
+                let bound = max(o.targetLoss, 2 * (state.ramp?.startLoss ?? loss))
+                schedule.floorPSNR = 10 * log10(4 / max(1e-30, bound))
+                schedule.tolerance = 0
+                if state.pruner == nil { state.pruner = Pruner.start(r, loss: loss, schedule: schedule) }
                 var p = state.pruner!
                 while true {
                     if shouldStop() { state.runs[0] = r; state.pruner = p; return .interrupted(state) }
                     let action = Pruner.beforeStep(&p, &r, schedule: schedule)
                     if action == .finished { break }
+                    // The final polish takes smaller steps: it settles the few weights left.
+                    r.adam.learningRate = action == .polish ? o.learningRate * o.polishRateScale : o.learningRate
                     let before = r
                     let loss = step(&r, l1: 0)
                     Pruner.afterStep(&p, &r, evaluated: before, loss: loss, schedule: schedule)

@@ -69,7 +69,7 @@ import Testing
         let dir = CLI.tempDir()
         try Claims.ok(["template", "dmm-synthesis", "-o", dir + "/student.dmm", "--seed", "7"], in: dir)
         let text = try String(contentsOfFile: dir + "/student.dmm", encoding: .utf8)
-        #expect(text.contains("in: text(input: \"test string.\", every: 10, hold: 1)"))
+        #expect(text.contains("text(input: \"test string.\", every: 10, hold: 1)") && text.contains("eos:"))
         let r = try Claims.ok(["fit", "student.dmm", "--teacher", Self.teacher, "--outputs", "dup,end", "--ticks", "140",
                                "--steps", "30", "--lr", "0.01", "--stats", "-q"], in: dir, timeout: 300)
         let stats = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
