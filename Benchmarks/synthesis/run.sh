@@ -40,7 +40,7 @@ report() {
   done
 }
 
-# The best of several seeds (fewest weights within the target, then lowest loss): the whole
+# The best of several seeds (fewest weights within the target, else the lowest loss): the whole
 # pipeline is restarted, as the 2022 experiment was, but without anyone choosing.
 best_of() {
   local name=$1; shift
@@ -52,7 +52,8 @@ best_of() {
     local w l
     w=$(field weights < "$name-$s.json"); l=$(field loss < "$name-$s.json")
     echo "seed $s: $(cat "$name-$s.json")"
-    if python3 -c "import sys; w,l,bw,bl,t=map(float,sys.argv[1:]); ok=l<=t; bok=bl<=t; sys.exit(0 if (ok,-w,-l)>(bok,-bw,-bl) else 1)" "$w" "$l" "$bestw" "$bestl" "$target"; then
+    # Within the target: fewer weights, then lower loss; otherwise the lower loss.
+    if python3 -c "import sys; w,l,bw,bl,t=map(float,sys.argv[1:]); key=lambda w,l: (1,-w,-l) if l<=t else (0,-l,-w); sys.exit(0 if key(w,l)>key(bw,bl) else 1)" "$w" "$l" "$bestw" "$bestl" "$target"; then
       best=$s; bestw=$w; bestl=$l
     fi
   done

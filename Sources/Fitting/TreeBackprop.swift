@@ -48,7 +48,20 @@ public final class TreeBackprop: @unchecked Sendable {
         ticks = targets.count
         var paths = Set<[String]>()
         var kinds: [any FlatTreeKind] = []
-        for i in plan.treeNeurons {
+        // Scalar neurons of a tree kind (an `accum` or `id` fed only by scalars: a clock, a
+        // constant) run here too: each scalar output gets a tree slot of its own past the
+        // plan's, holding its number in lane 0, and terms that read it become stream terms.
+        var flatNeurons = plan.treeNeurons
+        var pseudo: [Int: Int] = [:]
+        var extraSlots = plan.treeCount
+        for i in plan.scalarNeurons where !plan.constantSources.contains(i) {
+            guard student.neurons[i].kind is any FlatTreeKind else {
+                throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) is a scalar neuron without a tree form: fitting to a teacher takes tree patches (and constant scalars such as `one`)")
+            }
+            flatNeurons.append(i)
+            for (o, s) in plan.outSlot[i].enumerated() where plan.outKind[i][o] == .scalar { pseudo[s] = extraSlots; extraSlots += 1 }
+        }
+        for i in flatNeurons {
             guard let k = student.neurons[i].kind as? any FlatTreeKind else {
                 throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) has no gradient over trees")
             }
@@ -56,9 +69,6 @@ public final class TreeBackprop: @unchecked Sendable {
             paths.formUnion(k.emittedPaths)
         }
         for tick in targets { for v in tick { for leaf in v.leaves { paths.insert(leaf.path) } } }
-        for i in plan.scalarNeurons where !plan.constantSources.contains(i) {
-            throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) is a scalar neuron: fitting to a teacher takes tree patches (constant scalars such as `one` only)")
-        }
         if !plan.fieldNeurons.isEmpty || !plan.spatialNeurons.isEmpty || !plan.signalNeurons.isEmpty {
             throw FitError("fitting to a teacher takes tree patches; field and signal neurons are not supported yet")
         }
@@ -66,7 +76,7 @@ public final class TreeBackprop: @unchecked Sendable {
         self.layout = layout
         self.lanes = lanes
         self.kinds = kinds
-        neurons = plan.treeNeurons
+        neurons = flatNeurons
 
         // Parameters: explicit, unfrozen entries on tree rows, in a fixed order.
         var refs: [WeightRef] = []
@@ -107,6 +117,7 @@ public final class TreeBackprop: @unchecked Sendable {
                 }
                 for k in plan.constStart[r]..<plan.constStart[r + 1] {
                     let s = plan.constSlot[k]
+                    if let t = pseudo[s] { tSlot.append(t); tParam.append(constParamOfTerm[k]); tFixed.append(plan.constW[k]); continue }
                     guard let owner = scalarOwner[s], plan.constantSources.contains(owner) else {
                         throw FitError("input '\(student.name(ofInput: PortRef(i, p)))' reads a scalar that is not constant")
                     }
@@ -116,21 +127,23 @@ public final class TreeBackprop: @unchecked Sendable {
                 rs.append(rowCount); rowCount += 1
             }
             rows.append(rs)
-            slots.append(plan.outSlot[i])
+            slots.append(plan.outSlot[i].enumerated().map { o, s in plan.outKind[i][o] == .scalar ? pseudo[s]! : s })
             maxPorts = max(maxPorts, rs.count + plan.outSlot[i].count)
         }
         self.rows = rows; self.slots = slots
-        self.rowCount = rowCount; slotCount = plan.treeCount
+        self.rowCount = rowCount; slotCount = extraSlots
         termStart = tS; termSlot = tSlot; termParam = tParam; termFixed = tFixed
         constStart = cS; constValue = cVal; constParam = cParam; constFixed = cFixed
         self.maxPorts = maxPorts
 
         var ls: [Int] = []
         for o in outputs {
-            guard plan.outKind[o.neuron][o.port] == .tree else {
-                throw FitError("output '\(student.name(ofOutput: o))' is not a tree stream")
+            let s = plan.outSlot[o.neuron][o.port]
+            switch plan.outKind[o.neuron][o.port] {
+            case .tree: ls.append(s)
+            case .scalar where pseudo[s] != nil: ls.append(pseudo[s]!)
+            default: throw FitError("output '\(student.name(ofOutput: o))' is neither a tree stream nor a number of a tree kind")
             }
-            ls.append(plan.outSlot[o.neuron][o.port])
         }
         lossSlots = ls
         var tg = Array(repeating: Float(0), count: max(1, targets.count * ls.count * lanes))

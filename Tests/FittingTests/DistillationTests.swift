@@ -86,6 +86,31 @@ import Testing
         #expect(loss <= 1e-9 * max(1, scale), "loss \(loss) at the engine's own outputs (scale \(scale))")
     }
 
+    /// A pruned student may keep an `accum` fed only by `one` (a clock, a scalar neuron):
+    /// the fitter runs it with the tree neurons, matching the engine and its own differences.
+    @Test func scalarAccumulatorInATreeStudent() throws {
+        let teacher = try Self.teacher()
+        var student = teacher
+        let clk = try student.add("clk", try Accum(config: NeuronConfig()))
+        student.matrix.set(PortRef(clk, 0), PortRef(0, 0), 0.01)
+        let cmpB = try #require(student.input("cmp", "b"))
+        student.matrix.set(cmpB, PortRef(clk, 0), 0.3)
+        let own = try Self.engineOutputs(student, ticks: 140)
+        let outs = [try #require(student.output("dup")), try #require(student.output("end"))]
+        let e = try TreeBackprop(student: student, outputs: outs, targets: own)
+        let w = e.weights(of: student)
+        #expect(e.parameters.count == 10)
+        #expect(e.evaluate(w, gradient: false).loss < 1e-9)
+        let fit = try Self.engine(student: student, teacher: teacher, ticks: 140)
+        let g = fit.evaluate(w).gradient
+        let k = try #require(fit.parameters.firstIndex { $0.input == PortRef(clk, 0) })
+        var wp = w, wm = w
+        wp[k] += 1e-4; wm[k] -= 1e-4
+        let numeric = (fit.evaluate(wp, gradient: false).loss - fit.evaluate(wm, gradient: false).loss) / 2e-4
+        #expect(abs(g[k] - numeric) < 1e-2 * max(1, abs(numeric)), "clk weight: \(g[k]) vs \(numeric)")
+        #expect(abs(numeric) > 1)
+    }
+
     /// The 2022 student: 1486 trainable weights; the accumulators' loops are not among them.
     @Test func templateHasTheOriginalsWeightCount() throws {
         let student = try SynthesisTemplate.make()

@@ -14,9 +14,9 @@ public struct ConstTree: FlatTreeKind {
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        guard let text = config["tree"]?.string else {
-            throw KindError("'tree' must be a V-value string such as \"{a: 1}\"", key: "tree")
-        }
+        if let v = config["tree"], v.string == nil { throw KindError("'tree' must be a V-value string such as \"{a: 1}\"", key: "tree") }
+        // Without `tree` the constant is the empty tree (zero).
+        let text = config["tree"]?.string ?? "{}"
         do { value = try VValue(parsing: text) } catch {
             throw KindError("'tree': " + error.message, key: "tree", offset: error.offset)
         }
