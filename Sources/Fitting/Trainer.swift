@@ -162,16 +162,22 @@ public final class Trainer: @unchecked Sendable {
     /// One Adam step on `run`; returns the data loss at the weights it started from.
     static func step(_ run: inout RunState, _ engine: BackpropThroughTime, l1: Float) -> Double {
         let e = engine.evaluate(run.weights, active: run.active)
-        var g = e.gradient.map { Float($0) }
+        update(&run, gradient: e.gradient, l1: l1, loss: e.loss)
+        return e.loss
+    }
+
+    /// The update half of a step, shared with `Distiller`: the L1 subgradient on the active
+    /// weights, Adam, and the step's record (data loss `loss` at the weights it started from).
+    static func update(_ run: inout RunState, gradient: [Double], l1: Float, loss: Double) {
+        var g = gradient.map { Float($0) }
         if l1 > 0 {
             for i in g.indices where run.active[i] { g[i] += run.weights[i] > 0 ? l1 : (run.weights[i] < 0 ? -l1 : 0) }
         }
         for i in g.indices where !run.active[i] { g[i] = 0 }
         run.adam.update(&run.weights, gradient: g, active: run.active)
         run.step += 1
-        run.losses.append(Float(e.loss))
+        run.losses.append(Float(loss))
         run.counts.append(run.activeCount)
-        return e.loss
     }
 
     /// The fitted network and the figures of the fit.

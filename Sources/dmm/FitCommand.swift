@@ -26,7 +26,22 @@ struct Fit: ParsableCommand {
     var patch: String
 
     @Option(help: "Target frames: a folder of PNGs or a glob pattern ('frames/*.png').")
-    var target: String
+    var target: String?
+
+    @Option(help: "Fit to this patch's named outputs instead of frames (distillation; tree patches).")
+    var teacher: String?
+
+    @Option(help: "With --teacher: text for every `text` neuron of both patches; repeat for a curriculum.")
+    var input: [String] = []
+
+    @Option(help: "With --teacher: ticks per input (default: every character plus two).")
+    var ticks: Int?
+
+    @Option(help: "With --teacher: the outputs compared, comma-separated (default: those both patches name).")
+    var outputs: String?
+
+    @Option(help: "With --teacher and --prune: the data loss the sparsified student must keep.")
+    var targetLoss: Double = 0.002
 
     @Option(name: .shortAndLong, help: "Fitted patch to write (default PATCH-fitted.dmm).")
     var output: String?
@@ -82,6 +97,8 @@ struct Fit: ParsableCommand {
     static let maxRestarts = 1024
 
     func validate() throws {
+        guard (target == nil) != (teacher == nil) else { throw ValidationError("give either --target (frames) or --teacher (a patch)") }
+        if teacher != nil { try validateTeacher() }
         guard (0...Self.maxSteps).contains(steps) else { throw ValidationError("--steps must be a whole number from 0 to \(Self.maxSteps), not '\(steps)'") }
         if let trialSteps, !(1...Self.maxSteps).contains(trialSteps) {
             throw ValidationError("--trial-steps must be a whole number from 1 to \(Self.maxSteps), not '\(trialSteps)'")
@@ -101,6 +118,8 @@ struct Fit: ParsableCommand {
     func run() throws {
         SignalGuard.install()
         do throws(any Error) {
+            if let teacher { try runTeacher(teacher); return }
+            guard let target else { return }
             let loaded = try PatchLoader.load(path: patch)
             let net = loaded.network
             let out = output ?? (patch.hasSuffix(".dmm") ? String(patch.dropLast(4)) : patch) + "-fitted.dmm"

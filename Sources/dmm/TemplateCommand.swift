@@ -10,7 +10,7 @@ struct Template: ParsableCommand {
         abstract: "Write an over-complete starting patch for fitting (layers of sin neurons over x, y, t).",
         discussion: "Example: dmm template cppn --neurons 16 -o start.dmm; dmm fit start.dmm --target frames/ --restarts 4 --prune")
 
-    @Argument(help: "Template kind (only 'cppn' for now).")
+    @Argument(help: "Template kind: 'cppn', or 'dmm-synthesis' (the 2022 tree student, 1486 weights).")
     var kind: String = "cppn"
 
     @Option(help: "Sine neurons in all.")
@@ -35,7 +35,7 @@ struct Template: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard kind == "cppn" else { throw ValidationError("unknown template \(DiagnosticText.quoted(kind)); available: cppn") }
+        guard kind == "cppn" || kind == "dmm-synthesis" else { throw ValidationError("unknown template \(DiagnosticText.quoted(kind)); available: cppn, dmm-synthesis") }
         guard (1...Self.maxNeurons).contains(neurons) else { throw ValidationError("--neurons must be a whole number from 1 to \(Self.maxNeurons), not '\(neurons)'") }
         guard layers >= 1, layers <= neurons else { throw ValidationError("need 1 ≤ --layers ≤ --neurons") }
         try checkOption { try TimingLimits.size(size, name: "--size") }
@@ -51,6 +51,12 @@ struct Template: ParsableCommand {
     func run() throws {
         SignalGuard.install()
         do throws(any Error) {
+            if kind == "dmm-synthesis" {
+                let net = try SynthesisTemplate.make(seed: seed)
+                let text = PatchPrinter.print(network: net, comment: "dmm-synthesis template: the 2022 student, text + one + end symbol, 5 layers × 2 × {accum, maxnorm, dot, compare}, every earlier output to every later input, 0.01·N(0,1) (dmm template dmm-synthesis); fit with dmm fit --teacher patches/duplicates-teacher.dmm")
+                if let output { try AtomicFile.write(Array(text.utf8), to: output) } else { print(text, terminator: "") }
+                return
+            }
             let p = try checkOption { try TimingLimits.size(size, name: "--size") }
             let net = try CPPNTemplate.make(neurons: neurons, layers: layers, width: p.width, height: p.height, fps: fps,
                                             frames: frames, seed: seed)

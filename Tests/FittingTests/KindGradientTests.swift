@@ -16,7 +16,8 @@ import Glibc
     static func differentiableKinds() -> [any NeuronKind.Type] {
         KindRegistry.builtins.ordered.filter { t in
             guard let k = try? t.init(config: NeuronConfig()) else { return false }
-            return !k.traits.contains(.notDifferentiable) && !k.inputs.isEmpty
+            // Tree kinds differentiate on flattened trees: TreeKindGradientTests checks them.
+            return !k.traits.contains(.notDifferentiable) && !k.inputs.isEmpty && !(k.inputs.first?.kind == .fixed(.tree))
         }
     }
 

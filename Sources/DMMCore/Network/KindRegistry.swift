@@ -19,6 +19,7 @@ public struct KindRegistry: Sendable {
         NoiseValue.self, NoisePerlin.self, NoiseWorley.self,
         // Input media (Kinds/Media): pictures and videos read by the patch loader.
         ImageInput.self, VideoInput.self,
+        MaxNorm.self, Dot.self, Compare.self, ConstTree.self, TextInput.self,  // Trees (Kinds/Trees)
     ]
 
     /// The registry of built-in kinds.

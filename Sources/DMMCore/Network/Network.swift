@@ -135,7 +135,10 @@ public struct Network: Sendable {
                 let n = e.input.neuron
                 guard case .pointwise = neurons[n].kind.inputs[e.input.port].kind, !fixedDomain[n] else { continue }
                 let k = outKind(e.output, dom)
-                if k != .scalar && k != .tree && dom[n] == .scalar { dom[n] = k; changed = true }
+                // A tree source makes a pointwise neuron a tree neuron when its kind runs on
+                // trees (`accum`); for any other kind the check below refuses the connection.
+                let takesTrees = k == .tree && neurons[n].kind is any TreeKind
+                if k != .scalar && (k != .tree || takesTrees) && dom[n] == .scalar { dom[n] = k; changed = true }
             }
         }
         for e in entries {
@@ -144,7 +147,8 @@ public struct Network: Sendable {
             let spec = neurons[n].kind.inputs[e.input.port]
             let dst: StreamKind
             if case .fixed(let k) = spec.kind { dst = k } else { dst = dom[n] }
-            let ok = src == dst || (src == .scalar && (dst == .field || dst == .signal))
+            // A scalar broadcasts into a field or a signal, and into a tree as its scalar part.
+            let ok = src == dst || (src == .scalar && (dst == .field || dst == .signal || dst == .tree))
             if !ok {
                 throw NetworkError("cannot connect \(src) '\(name(ofOutput: e.output))' to \(dst) input '\(name(ofInput: e.input))'",
                                    neuron: neurons[n].name, input: spec.name)

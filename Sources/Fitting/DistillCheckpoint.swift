@@ -1,0 +1,51 @@
+import MediaIO
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A distillation's state on disk, as `Checkpoint` keeps a fit's: sorted-key JSON, written
+/// atomically and durably (`NAME-checkpoint.json` beside the output patch).
+public enum DistillCheckpoint {
+    public static func encode(_ state: DistillState) throws(FitError) -> [UInt8] {
+        do {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return Array(try e.encode(state))
+        } catch { throw FitError("cannot encode the checkpoint: \(error)") }
+    }
+
+    public static func decode(_ bytes: [UInt8], name: String) throws(FitError) -> DistillState {
+        do {
+            let d = JSONDecoder()
+            d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            return try d.decode(DistillState.self, from: Data(bytes))
+        }
+        catch let e as DecodingError { throw FitError("\(name): not a readable distillation checkpoint (\(Checkpoint.describe(e)))") }
+        catch { throw FitError("\(name): not a readable distillation checkpoint (\(error))") }
+    }
+
+    public static func save(_ state: DistillState, to path: String) throws(FitError) {
+        let bytes = try encode(state)
+        do { try AtomicFile.write(bytes, to: path, durable: true) } catch { throw FitError(error.message) }
+    }
+
+    public static func load(from path: String) throws(FitError) -> DistillState {
+        guard let fh = fopen(path, "rb") else { throw FitError("\(path): no checkpoint to resume from") }
+        defer { fclose(fh) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&buf, 1, buf.count, fh)
+            if n <= 0 { break }
+            bytes.append(contentsOf: buf[0..<n])
+        }
+        return try decode(bytes, name: path)
+    }
+}
