@@ -276,6 +276,10 @@ final class ReferenceEvaluator {
                 let text = cfg["delta"]?.string ?? "{}"
                 edits[i] = (Int(cfg["at"]?.number ?? 0), Int(cfg["every"]?.number ?? 0), try Self.parseDelta(text))
             }
+            if n.kindName == "const" {
+                // A constant ΔW: an edit that fires on every tick.
+                edits[i] = (-1_000_000_000, 1, try Self.parseDelta(n.kind.config["tree"]?.string ?? "{}"))
+            }
         }
         editDeltas = edits.mapValues { (at: $0.0, every: $0.1, delta: $0.2) }
         outputs = network.neurons.map { n in n.kind.outputs.map { _ in [0.0] } }
@@ -296,7 +300,7 @@ final class ReferenceEvaluator {
         // computable (audio chains are left out unless the picture needs them).
         var ok = (0..<n).map { i -> Bool in
             let k = kindNames[i]
-            if k == "edit" || k == "self" { return true }
+            if k == "edit" || k == "self" || k == "const" { return true }
             guard ReferenceFormula.ports[k] != nil else { return false }
             return domains[i] == .scalar || domains[i] == .field
         }
@@ -316,15 +320,16 @@ final class ReferenceEvaluator {
         for i in needed where !ok[i] {
             throw ReferenceUnsupported("neuron '\(network.neurons[i].name)' (\(kindNames[i]), \(domains[i])) feeds the picture but the reference cannot evaluate it")
         }
-        // Trees may only go from `edit` into Self's delta; Self's W may not be read.
+        // Trees may only go from `edit` or `const` into Self's delta; Self's W may not be read.
+        let deltaKinds: Set<String> = ["edit", "const"]
         for (r, cols) in rows {
-            for c in cols.keys where kindNames[c.neuron] == "edit" || kindNames[c.neuron] == "self" {
-                guard kindNames[r.neuron] == "self", kindNames[c.neuron] == "edit" else {
+            for c in cols.keys where deltaKinds.contains(kindNames[c.neuron]) || kindNames[c.neuron] == "self" {
+                guard kindNames[r.neuron] == "self", deltaKinds.contains(kindNames[c.neuron]) else {
                     throw ReferenceUnsupported("'\(network.neurons[r.neuron].name)' reads the tree output of '\(network.neurons[c.neuron].name)'")
                 }
             }
-            if kindNames[r.neuron] == "self", cols.keys.contains(where: { kindNames[$0.neuron] != "edit" }) {
-                throw ReferenceUnsupported("Self's delta reads something other than an edit")
+            if kindNames[r.neuron] == "self", cols.keys.contains(where: { !deltaKinds.contains(kindNames[$0.neuron]) }) {
+                throw ReferenceUnsupported("Self's delta reads something other than an edit or a constant")
             }
         }
         active = (0..<n).filter { ok[$0] && !["one", "coord.x", "coord.y", "coord.r", "coord.theta", "image"].contains(kindNames[$0]) }
@@ -404,7 +409,7 @@ final class ReferenceEvaluator {
             let kind = network.neurons[i].kind
             let name = kindNames[i]
             switch name {
-            case "edit":
+            case "edit", "const":
                 let e = editDeltas[i]!
                 let fire = e.every > 0 ? (tick >= e.at && (tick - e.at) % e.every == 0) : tick == e.at
                 nextTrees[i] = fire ? e.delta : []
