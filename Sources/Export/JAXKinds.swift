@@ -37,7 +37,9 @@ public enum JAXKinds {
         Accum.name: JAXKind(.map { _, i in [i[0]] }),
         RGB.name: JAXKind(.map { _, i in [i[0], i[1], i[2]] }),
         HSV.name: JAXKind(.map { _, i in ["_hsv(\(i[0]), \(i[1]), \(i[2]))"] }, helper: hsvHelper),
-        Feedback.name: JAXKind(.map { _, i in ["_feedback(\(i[0]), \(i[1]), \(i[2]), \(i[3]), \(i[4]))"] }, helper: feedbackHelper),
+        Feedback.name: JAXKind(.map { k, i in
+            ["_feedback(\(i[0]), \(i[1]), \(i[2]), \(i[3]), \(i[4]), \(i[5]), \(i[6]), \"\((k as! Feedback).edge.rawValue)\")"]
+        }, helper: feedbackHelper),
     ]
 
     /// A number as Python reads it back to the same value.
@@ -60,32 +62,57 @@ public enum JAXKinds {
     """#
 
     /// Sources/DMMCore/Kinds/Feedback.swift: the output at p reads the input bilinearly at
-    /// R(rotate)·p / zoom + (tx, ty) in coordinate units; outside the frame reads 0.
+    /// R(rotate)·p / zoom + (tx, ty) + (dx, dy)(p) in coordinate units; outside the frame it
+    /// reads by the edge mode (`Feedback.bilinear`): black 0, clamp, wrap or mirror.
     static let feedbackHelper = #"""
-    def _feedback(src, zoom, rotate, tx, ty):
+    def _feedback(src, zoom, rotate, tx, ty, dx, dy, edge):
         """feedback (Kinds/Feedback.swift): `src` sampled bilinearly at R(rotate)·p/zoom + (tx, ty)
-        (coordinate units, the shorter side spans -1..1); outside the frame reads 0."""
+        + (dx, dy) (coordinate units, the shorter side spans -1..1); outside the frame by `edge`."""
         lanes = src.shape[-1]
         n = WIDTH * HEIGHT
         img = src[:n]
+        ox = jnp.broadcast_to(dx, src.shape)[:n]
+        oy = jnp.broadcast_to(dy, src.shape)[:n]
         c, s = jnp.cos(rotate), jnp.sin(rotate)
         z = jnp.where(jnp.abs(zoom) < np.float32(1e-6), np.float32(1e-6), zoom)
         sc = np.float32(2) / np.float32(min(WIDTH, HEIGHT))
         x, y = _coordinates(n)
-        qx = (c * x - s * y) / z + tx
-        qy = (s * x + c * y) / z + ty
+        qx = (c * x - s * y) / z + tx + ox
+        qy = (s * x + c * y) / z + ty + oy
         px = qx / sc + np.float32(WIDTH) / 2 - np.float32(0.5)
         py = np.float32(HEIGHT) / 2 - np.float32(0.5) - qy / sc
-        ok = jnp.isfinite(px) & jnp.isfinite(py) & (px > -2) & (py > -2) & (px < WIDTH + 1) & (py < HEIGHT + 1)
+        ok = jnp.isfinite(px) & jnp.isfinite(py)
+        if edge == "black":
+            ok = ok & (px > -2) & (py > -2) & (px < WIDTH + 1) & (py < HEIGHT + 1)
         px = jnp.where(ok, px, 0)
         py = jnp.where(ok, py, 0)
+        if edge == "clamp":
+            px = jnp.clip(px, -1, np.float32(WIDTH)); py = jnp.clip(py, -1, np.float32(HEIGHT))
+        elif edge in ("wrap", "mirror"):
+            pw = np.float32(WIDTH if edge == "wrap" else 2 * WIDTH)
+            ph = np.float32(HEIGHT if edge == "wrap" else 2 * HEIGHT)
+            px = jnp.clip(px - pw * jnp.floor(px / pw), 0, pw)
+            py = jnp.clip(py - ph * jnp.floor(py / ph), 0, ph)
         fx0, fy0 = jnp.floor(px), jnp.floor(py)
         fx, fy = px - fx0, py - fy0
         x0, y0 = fx0.astype(jnp.int32), fy0.astype(jnp.int32)
 
+        def index(i, m):
+            if edge == "clamp":
+                return jnp.clip(i, 0, m - 1)
+            if edge == "wrap":
+                return jnp.mod(i, m)
+            if edge == "mirror":
+                k = jnp.mod(i, 2 * m)
+                return jnp.where(k < m, k, 2 * m - 1 - k)
+            return jnp.clip(i, 0, m - 1)
+
         def at(col, row):
-            inside = (col >= 0) & (col < WIDTH) & (row >= 0) & (row < HEIGHT)
-            return jnp.where(inside, img[jnp.clip(row, 0, HEIGHT - 1) * WIDTH + jnp.clip(col, 0, WIDTH - 1)], 0)
+            v = img[index(row, HEIGHT) * WIDTH + index(col, WIDTH)]
+            if edge == "black":
+                inside = (col >= 0) & (col < WIDTH) & (row >= 0) & (row < HEIGHT)
+                return jnp.where(inside, v, 0)
+            return v
 
         v00, v10, v01, v11 = at(x0, y0), at(x0 + 1, y0), at(x0, y0 + 1), at(x0 + 1, y0 + 1)
         top = v00 + (v10 - v00) * fx

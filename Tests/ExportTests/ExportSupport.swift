@@ -104,6 +104,36 @@ enum ExportFixtures {
 
     /// A small feedback patch in hsv: the spatial kind, the hsv mapping, a scalar neuron and
     /// an accumulator, on a non-square frame.
+    /// feedback read at a field-displaced position (Hydra's modulate), zoomed out so reads
+    /// leave the frame and the edge mode decides what they see.
+    static func displaced(edge: String) -> String {
+        """
+        size 24x16
+        fps 30
+        frames 5
+        t: clock
+        x: coord.x
+        y: coord.y
+        s1: sin
+        d: sin
+        fb: feedback(edge: "\(edge)")
+        out: rgb
+        s1.a = 4
+        s1.x = x - 0.5 y
+        s1.b = 2 t
+        d.a = 3
+        d.x = y
+        fb.in = 0.6 s1 + 0.4 fb
+        fb.zoom = 0.7
+        fb.tx = 0.3
+        fb.dx = 0.4 d
+        fb.dy = -0.3 d
+        out.r = fb
+        out.g = s1
+        out.b = 0.5 fb
+        """
+    }
+
     static let feedbackHSV = """
     # feedback + hsv: trails through a zoom and a turn
     size 24x16

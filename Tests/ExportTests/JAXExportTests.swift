@@ -110,6 +110,9 @@ struct JAXExportTests {
         cases.append(try Self.prepare("plasma", text: try Self.plasmaText(size: "256x256"), frames: 3, in: root))
         cases.append(try Self.prepare("cppn", text: try Self.cppnText(root), frames: 5, in: root))
         cases.append(try Self.prepare("feedback-hsv", text: ExportFixtures.feedbackHSV, frames: 6, in: root))
+        for edge in ["black", "clamp", "wrap", "mirror"] {
+            cases.append(try Self.prepare("displaced-\(edge)", text: ExportFixtures.displaced(edge: edge), frames: 5, in: root))
+        }
         let family = Self.family()
         #expect(family.count >= 10, "too few generated patches export: \(family.count)")
         for g in family { cases.append(try Self.prepare("gen\(g.seed)", text: g.text, frames: g.frames, in: root)) }
