@@ -10,8 +10,8 @@ import DMMCore
 /// (`KindTraits.notDifferentiable`) get a `stop_gradient` from the exporter, not from here.
 ///
 /// Not covered (refused naming the neuron): audio and signal kinds (Kinds/Audio), `self` and
-/// `edit` (the matrix editing itself), and kinds added after this table was written until
-/// they add a line here.
+/// `edit` (the matrix editing itself), `smoothstep`, `pow`, the noise fields, `image` and
+/// `video`, and kinds added after this table was written until they add a line here.
 public enum JAXKinds {
     public static let table: [String: JAXKind] = [
         One.name: JAXKind(.constant { _ in ["1"] }),
@@ -37,6 +37,15 @@ public enum JAXKinds {
         Accum.name: JAXKind(.map { _, i in [i[0]] }),
         RGB.name: JAXKind(.map { _, i in [i[0], i[1], i[2]] }),
         HSV.name: JAXKind(.map { _, i in ["_hsv(\(i[0]), \(i[1]), \(i[2]))"] }, helper: hsvHelper),
+        // Shaping kinds (Kinds/Shaping), GLSL's definitions as the kernels compute them;
+        // JAX's gradients of floor and where are 0 where the kinds' VJPs are.
+        Floor.name: JAXKind(.map { _, i in ["jnp.floor(\(i[0]))"] }),
+        Fract.name: JAXKind(.map { _, i in ["(\(i[0]) - jnp.floor(\(i[0])))"] }),
+        Step.name: JAXKind(.map { _, i in ["jnp.where(\(i[1]) < \(i[0]), np.float32(0), np.float32(1))"] }),
+        Min.name: JAXKind(.map { _, i in ["jnp.where(\(i[1]) < \(i[0]), \(i[1]), \(i[0]))"] }),
+        Max.name: JAXKind(.map { _, i in ["jnp.where(\(i[1]) > \(i[0]), \(i[1]), \(i[0]))"] }),
+        Mix.name: JAXKind(.map { _, i in ["(\(i[0]) + (\(i[1]) - \(i[0])) * \(i[2]))"] }),
+        Mod.name: JAXKind(.map { _, i in ["_mod(\(i[0]), \(i[1]))"] }, helper: modHelper),
         Feedback.name: JAXKind(.map { k, i in
             ["_feedback(\(i[0]), \(i[1]), \(i[2]), \(i[3]), \(i[4]), \(i[5]), \(i[6]), \"\((k as! Feedback).edge.rawValue)\")"]
         }, helper: feedbackHelper),
@@ -45,6 +54,15 @@ public enum JAXKinds {
     /// A number as Python reads it back to the same value.
     static func python(_ x: Double) -> String { x.isFinite ? "\(x)" : "float('nan')" }
     static func python(_ x: Float) -> String { x.isFinite ? "\(x)" : "float('nan')" }
+
+    /// Sources/DMMCore/Kinds/Shaping/Mod.swift: a − b·⌊a/b⌋, and a where b = 0.
+    static let modHelper = #"""
+    def _mod(a, b):
+        """mod (Kinds/Shaping/Mod.swift): GLSL's a - b*floor(a/b); a where b == 0."""
+        zero = b == 0
+        q = jnp.where(zero, np.float32(0), jnp.floor(a / jnp.where(zero, np.float32(1), b)))
+        return a - b * q
+    """#
 
     /// Sources/DMMCore/Kinds/HSV.swift: per channel f = clamp(|6·fract(H + k) − 3| − 1, 0, 1),
     /// c = V·(1 − S·(1 − f)), back to −1…1.

@@ -134,6 +134,47 @@ enum ExportFixtures {
         """
     }
 
+    /// The shaping kinds the exporter covers, in fields and scalars.
+    static let shaping = """
+        size 24x16
+        fps 30
+        frames 5
+        t: clock
+        x: coord.x
+        y: coord.y
+        s1: sin
+        fl: floor
+        fr: fract
+        st: step
+        lo: min
+        hi: max
+        mx: mix
+        md: mod
+        sm: mod
+        out: rgb
+        s1.a = 3
+        s1.x = x + 0.5 y
+        s1.b = t
+        fl.x = 3 x
+        fr.x = 2.5 y + 0.7 t
+        st.edge = 0.2
+        st.x = s1
+        lo.a = s1
+        lo.b = 0.6 x
+        hi.a = fr
+        hi.b = -0.3 + 0.5 y
+        mx.a = s1
+        mx.b = fr
+        mx.t = 0.5 + 0.4 x
+        md.a = 3 x + t
+        md.b = 0.7
+        sm.a = 2 t
+        sm.b = 0.9
+        out.r = 0.3 fl + 0.5 st - 0.2 md
+        out.g = lo + 0.5 hi
+        out.b = mx - 0.4 sm
+        """
+
     static let feedbackHSV = """
     # feedback + hsv: trails through a zoom and a turn
     size 24x16

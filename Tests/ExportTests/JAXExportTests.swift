@@ -110,6 +110,7 @@ struct JAXExportTests {
         cases.append(try Self.prepare("plasma", text: try Self.plasmaText(size: "256x256"), frames: 3, in: root))
         cases.append(try Self.prepare("cppn", text: try Self.cppnText(root), frames: 5, in: root))
         cases.append(try Self.prepare("feedback-hsv", text: ExportFixtures.feedbackHSV, frames: 6, in: root))
+        cases.append(try Self.prepare("shaping", text: ExportFixtures.shaping, frames: 5, in: root))
         for edge in ["black", "clamp", "wrap", "mirror"] {
             cases.append(try Self.prepare("displaced-\(edge)", text: ExportFixtures.displaced(edge: edge), frames: 5, in: root))
         }
