@@ -128,6 +128,11 @@ public enum Checkpoint {
     public static func remove(_ path: String) { _ = unlink(path) }
 
     public static func load(from path: String) throws(FitError) -> FitState {
+        try decode(readBytes(path), name: path)
+    }
+
+    /// The bytes of the checkpoint file at `path` (shared by the fit and distillation checkpoints).
+    static func readBytes(_ path: String) throws(FitError) -> [UInt8] {
         guard let fh = fopen(path, "rb") else { throw FitError("\(path): no checkpoint to resume from") }
         defer { fclose(fh) }
         var bytes: [UInt8] = []
@@ -137,7 +142,7 @@ public enum Checkpoint {
             if n <= 0 { break }
             bytes.append(contentsOf: buf[0..<n])
         }
-        return try decode(bytes, name: path)
+        return bytes
     }
 }
 

@@ -37,15 +37,6 @@ public enum DistillCheckpoint {
     }
 
     public static func load(from path: String) throws(FitError) -> DistillState {
-        guard let fh = fopen(path, "rb") else { throw FitError("\(path): no checkpoint to resume from") }
-        defer { fclose(fh) }
-        var bytes: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&buf, 1, buf.count, fh)
-            if n <= 0 { break }
-            bytes.append(contentsOf: buf[0..<n])
-        }
-        return try decode(bytes, name: path)
+        try decode(Checkpoint.readBytes(path), name: path)
     }
 }

@@ -21,15 +21,7 @@ public struct ImageInput: MediaKind {
     public func attaching(_ frames: MediaFrames) -> ImageInput { var k = self; k.frames = frames; return k }
 
     public var inputs: [PortSpec] { [] }
-    public var outputs: [PortSpec] { ["r", "g", "b"].map { PortSpec($0, .fixed(.field)) } }
     public var traits: KindTraits { [.constantSource, .notDifferentiable] }
 
-    public func forward(_ io: KernelIO) {
-        guard let frames else {
-            for o in io.outputs { Lanes.fill(o, io.count, 0) }
-            return
-        }
-        frames.fill(io.outputs, frame: 0, start: io.context.start, count: io.count,
-                    width: io.context.width, height: io.context.height)
-    }
+    public func forward(_ io: KernelIO) { emit(io, frame: 0) }
 }

@@ -76,4 +76,18 @@ extension MediaKind {
         }
         return s
     }
+
+    /// Outputs r, g, b: fields in −1…1, the range `rgb` takes.
+    public var outputs: [PortSpec] { ["r", "g", "b"].map { PortSpec($0, .fixed(.field)) } }
+
+    /// Writes picture `frame` of the attached frames into r, g, b (zeros before a file is
+    /// attached, as `dmm kinds` builds the kind without one).
+    func emit(_ io: KernelIO, frame: Int) {
+        guard let frames else {
+            for o in io.outputs { Lanes.fill(o, io.count, 0) }
+            return
+        }
+        frames.fill(io.outputs, frame: frame, start: io.context.start, count: io.count,
+                    width: io.context.width, height: io.context.height)
+    }
 }

@@ -24,15 +24,7 @@ public struct VideoInput: MediaKind {
     public func attaching(_ frames: MediaFrames) -> VideoInput { var k = self; k.frames = frames; return k }
 
     public var inputs: [PortSpec] { [] }
-    public var outputs: [PortSpec] { ["r", "g", "b"].map { PortSpec($0, .fixed(.field)) } }
     public var traits: KindTraits { [.notDifferentiable] }
 
-    public func forward(_ io: KernelIO) {
-        guard let frames else {
-            for o in io.outputs { Lanes.fill(o, io.count, 0) }
-            return
-        }
-        frames.fill(io.outputs, frame: io.context.tick + 1, start: io.context.start, count: io.count,
-                    width: io.context.width, height: io.context.height)
-    }
+    public func forward(_ io: KernelIO) { emit(io, frame: io.context.tick + 1) }
 }
