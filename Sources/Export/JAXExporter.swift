@@ -9,7 +9,9 @@ import DMMCore
 /// warm-up. Each neuron's up movement comes from its kind's entry in `JAXKinds.table`.
 /// The module's `tick` is one two-stroke tick: every input is W × the previous tick's outputs,
 /// then every neuron maps its inputs to its outputs; `render` and `loss` scan it over ticks
-/// −warm-up…frames−1, frame f being tick f, as the renderer and the fitter do.
+/// −warm-up…frames−1, frame f being tick f, as the renderer and the fitter do. Data a kind
+/// needs (the pixels of `image` and `video`) is embedded after all the code, so the module
+/// reads no file and the code stays readable.
 public enum JAXExporter {
     /// The module's text.
     ///

@@ -82,6 +82,15 @@ struct JAXExportTests {
         return text.replacingOccurrences(of: "size 256x256", with: "size \(size)")
     }
 
+    /// A drawing patch of patches/ at a small size, the files it names made absolute (it is
+    /// rendered and exported from a temporary folder).
+    static func repoPatch(_ file: String, size: String) throws -> String {
+        let text = try String(contentsOfFile: Proc.repoRoot + "/patches/" + file, encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("size ") ? "size \(size)" : line.replacingOccurrences(of: "file: \"", with: "file: \"\(Proc.repoRoot)/patches/")
+        }.joined(separator: "\n")
+    }
+
     static func cppnText(_ root: String) throws -> String {
         let path = root + "/cppn-template.dmm"
         let r = try Proc.dmm(["template", "cppn", "--neurons", "8", "--size", "24x20", "--frames", "5", "-o", path], cwd: root)
@@ -102,8 +111,9 @@ struct JAXExportTests {
     // MARK: Render
 
     /// The exported `render` matches `dmm render` within one 8-bit level on every frame: the
-    /// drawing patches of patches/ that export, the CPPN template, a feedback/hsv patch and
-    /// the generated family (all kinds, scalar neurons, recurrences, clock rates, feedback).
+    /// drawing patches of patches/ that export (plasma, kaleido, noise-flow), the CPPN
+    /// template, a feedback/hsv patch and the generated family (all kinds, scalar neurons,
+    /// recurrences, clock rates, feedback).
     @Test func renderMatchesDmmRender() throws {
         let root = Proc.tempDir()
         var cases: [Case] = []
@@ -112,6 +122,10 @@ struct JAXExportTests {
         cases.append(try Self.prepare("cppn", text: try Self.cppnText(root), frames: 5, in: root))
         cases.append(try Self.prepare("feedback-hsv", text: ExportFixtures.feedbackHSV, frames: 6, in: root))
         cases.append(try Self.prepare("shaping", text: ExportFixtures.shaping, frames: 5, in: root))
+        // The other drawing patches of patches/ that export: a picture through feedback (kaleido),
+        // noise, smoothstep and mirrored feedback (noise-flow).
+        cases.append(try Self.prepare("kaleido", text: try Self.repoPatch("kaleido.dmm", size: "48x40"), frames: 6, in: root))
+        cases.append(try Self.prepare("noise-flow", text: try Self.repoPatch("noise-flow.dmm", size: "48x40"), frames: 6, in: root))
         for edge in ["black", "clamp", "wrap", "mirror"] {
             cases.append(try Self.prepare("displaced-\(edge)", text: ExportFixtures.displaced(edge: edge), frames: 5, in: root))
         }
