@@ -9,7 +9,9 @@ import DMMCore
 /// warm-up. Each neuron's up movement comes from its kind's entry in `JAXKinds.table`.
 /// The module's `tick` is one two-stroke tick: every input is W × the previous tick's outputs,
 /// then every neuron maps its inputs to its outputs; `render` and `loss` scan it over ticks
-/// −warm-up…frames−1, frame f being tick f, as the renderer and the fitter do.
+/// −warm-up…frames−1, frame f being tick f, as the renderer and the fitter do. Data a kind
+/// needs (the pixels of `image` and `video`) is embedded after all the code, so the module
+/// reads no file and the code stays readable.
 public enum JAXExporter {
     /// The module's text.
     ///
@@ -83,6 +85,10 @@ public enum JAXExporter {
                     if t.stream { streamName[t.index] = name } else { constName[t.index] = name }
                 }
             }
+            // What each neuron's expression sees besides its inputs: its kind, its seed, its data.
+            let neurons = net.neurons.indices.map { i in
+                JAXKind.Neuron(kind: net.neurons[i].kind, seed: plan.seed(for: i), data: "_DATA[\(quoted(net.neurons[i].name))]")
+            }
             let trainable = WeightName.trainable(net, domains: plan.domains)
             let trainableSet = Set(trainable.map { WeightName.of(input: $0.input, output: $0.output, in: net) })
 
@@ -108,7 +114,7 @@ public enum JAXExporter {
             out += "    X, Y = _coordinates(lanes)\n    return {\n"
             for i in constants {
                 guard case .constant(let f) = kinds[i].form else { continue }
-                for (o, e) in f(net.neurons[i].kind).enumerated() {
+                for (o, e) in f(neurons[i]).enumerated() {
                     let shaped = plan.outKind[i][o] == .field ? "np.broadcast_to(np.float32(\(e)), (lanes,))" : "np.float32(\(e))"
                     out += "        \(quoted(column(i, o))): \(shaped),  # \(net.neurons[i].kindName)\n"
                 }
@@ -120,7 +126,7 @@ public enum JAXExporter {
             out += "    return {\n        \"tick\": TICKS.astype(np.float32),\n"
             for i in net.neurons.indices {
                 guard case .perTick(let f) = kinds[i].form else { continue }
-                for (o, e) in f(net.neurons[i].kind).enumerated() {
+                for (o, e) in f(neurons[i]).enumerated() {
                     out += "        \(quoted(column(i, o))): (\(e)).astype(np.float32),  # \(net.neurons[i].kindName)\n"
                 }
             }
@@ -171,7 +177,7 @@ public enum JAXExporter {
                         out += "    \(v) = \(row(plan.rowOf[i][p], scalarName, fieldName, constName, streamName))\n"
                         args.append(v)
                     }
-                    let exprs = f(kind, args)
+                    let exprs = f(neurons[i], args)
                     if exprs.count == outs.count {
                         for o in outs.indices { out += "    \(outs[o]) = \(wrap(exprs[o]))\n" }
                     } else {
@@ -185,10 +191,26 @@ public enum JAXExporter {
             out += "    return n\n\n"
             var helpers = Set<String>()
             for i in order {
-                let h = kinds[i].helper
-                if !h.isEmpty && helpers.insert(h).inserted { out += h + "\n\n" }
+                for h in kinds[i].helpers where helpers.insert(h).inserted { out += h + "\n\n" }
             }
             out += JAXRuntime.text
+            out += data()
+            out += JAXRuntime.main
+            return out
+        }
+
+        /// The data neurons carry (media pixels), after all the code: `_DATA[name]`, decoded
+        /// when the module is imported.
+        func data() -> String {
+            var out = ""
+            for (i, neuron) in net.neurons.enumerated() {
+                guard let make = kinds[i].data, let d = make(neuron.kind, net.timing) else { continue }
+                if out.isEmpty {
+                    out = "\n\n# ---- Embedded data: what the neurons read instead of files (decoded at import) ----------------\n\n_DATA = {}\n"
+                }
+                out += "# \(neuron.name): \(neuron.kindName), \(d.dtype) \(d.shape.map(String.init).joined(separator: "x"))\n"
+                out += "_DATA[\(quoted(neuron.name))] = \(d.python)\n"
+            }
             return out
         }
 
@@ -219,7 +241,7 @@ public enum JAXExporter {
             s += "\"\"\"\(patchName.replacingBackslashesAndQuotes()) as a JAX module: the patch's own tick semantics, differentiable.\n\n"
             s += JAXRuntime.apiDoc
             s += "\"\"\"\n"
-            s += "import argparse, json, math, os, re, struct, sys, time, zlib\n\nimport numpy as np\nimport jax\nimport jax.numpy as jnp\n\n"
+            s += "import argparse, base64, json, math, os, re, struct, sys, time, zlib\n\nimport numpy as np\nimport jax\nimport jax.numpy as jnp\n\n"
             s += "PATCH = \(quoted(patchName))\n"
             s += "WIDTH = \(t.width)\nHEIGHT = \(t.height)\nFPS = \(t.fps)\nFRAMES = \(t.frameCount())  # render()'s default, as dmm render\n"
             s += "WARM_UP = \(plan.warmUpTicks)  # ticks before frame 0 (the longest chain into the picture)\n"

@@ -9,9 +9,17 @@ import DMMCore
 /// autodiff of the same expressions; kinds the fitter treats as constants
 /// (`KindTraits.notDifferentiable`) get a `stop_gradient` from the exporter, not from here.
 ///
+/// Covered: `one`, the coordinates, `clock`, the pointwise maps (sin, cos, tanh, sigmoid, gauss,
+/// mul, abs, clip, id, accum), `rgb`, `hsv`, `feedback` (every edge mode, field displacement),
+/// the shaping kinds (floor, fract, step, min, max, mix, mod, smoothstep, pow), the noise
+/// fields (`noise.value`, `noise.perlin`, `noise.worley`, with the engine's hash bit for bit;
+/// JAXKinds+Noise.swift) and the media inputs (`image`, `video`: their pixels embedded in the
+/// module; JAXKinds+Media.swift). Kinds whose gradient is not JAX's derivative of their
+/// forward say so in their helper (`pow` carries its VJP as a `jax.custom_jvp`).
+///
 /// Not covered (refused naming the neuron): audio and signal kinds (Kinds/Audio), `self` and
-/// `edit` (the matrix editing itself), `smoothstep`, `pow`, the noise fields, `image` and
-/// `video`, and kinds added after this table was written until they add a line here.
+/// `edit` (the matrix editing itself), and kinds added after this table was written until
+/// they add a line here.
 public enum JAXKinds {
     public static let table: [String: JAXKind] = [
         One.name: JAXKind(.constant { _ in ["1"] }),
@@ -20,7 +28,7 @@ public enum JAXKinds {
         CoordR.name: JAXKind(.constant { _ in ["np.sqrt(X * X + Y * Y)"] }),
         CoordTheta.name: JAXKind(.constant { _ in ["np.arctan2(Y, X) / np.float32(np.pi)"] }),
         // Float(Double(tick) · secondsPerTick · rate), as KernelContext.time · rate.
-        Clock.name: JAXKind(.perTick { k in ["TICKS * SECONDS_PER_TICK * \(python((k as! Clock).rate))"] }),
+        Clock.name: JAXKind(.perTick { k in ["TICKS * SECONDS_PER_TICK * \(python((k.kind as! Clock).rate))"] }),
         Sin.name: JAXKind(.map { _, i in ["jnp.sin(\(i[2]) + \(i[0]) * \(i[1]))"] }),
         Cos.name: JAXKind(.map { _, i in ["jnp.cos(\(i[2]) + \(i[0]) * \(i[1]))"] }),
         Tanh.name: JAXKind(.map { _, i in ["jnp.tanh(\(i[0]))"] }),
@@ -29,14 +37,14 @@ public enum JAXKinds {
         Mul.name: JAXKind(.map { _, i in ["\(i[0]) * \(i[1])"] }),
         Abs.name: JAXKind(.map { _, i in ["jnp.abs(\(i[0]))"] }),
         Clip.name: JAXKind(.map { k, i in
-            let c = k as! Clip
+            let c = k.kind as! Clip
             return ["jnp.clip(\(i[0]), np.float32(\(python(c.lo))), np.float32(\(python(c.hi))))"]
         }),
         Identity.name: JAXKind(.map { _, i in [i[0]] }),
         // The accumulator's loop (its own output, weight 1) is a term of its row already.
         Accum.name: JAXKind(.map { _, i in [i[0]] }),
         RGB.name: JAXKind(.map { _, i in [i[0], i[1], i[2]] }),
-        HSV.name: JAXKind(.map { _, i in ["_hsv(\(i[0]), \(i[1]), \(i[2]))"] }, helper: hsvHelper),
+        HSV.name: JAXKind(.map { _, i in ["_hsv(\(i[0]), \(i[1]), \(i[2]))"] }, helpers: [hsvHelper]),
         // Shaping kinds (Kinds/Shaping), GLSL's definitions as the kernels compute them;
         // JAX's gradients of floor and where are 0 where the kinds' VJPs are.
         Floor.name: JAXKind(.map { _, i in ["jnp.floor(\(i[0]))"] }),
@@ -45,10 +53,20 @@ public enum JAXKinds {
         Min.name: JAXKind(.map { _, i in ["jnp.where(\(i[1]) < \(i[0]), \(i[1]), \(i[0]))"] }),
         Max.name: JAXKind(.map { _, i in ["jnp.where(\(i[1]) > \(i[0]), \(i[1]), \(i[0]))"] }),
         Mix.name: JAXKind(.map { _, i in ["(\(i[0]) + (\(i[1]) - \(i[0])) * \(i[2]))"] }),
-        Mod.name: JAXKind(.map { _, i in ["_mod(\(i[0]), \(i[1]))"] }, helper: modHelper),
+        Mod.name: JAXKind(.map { _, i in ["_mod(\(i[0]), \(i[1]))"] }, helpers: [modHelper]),
         Feedback.name: JAXKind(.map { k, i in
-            ["_feedback(\(i[0]), \(i[1]), \(i[2]), \(i[3]), \(i[4]), \(i[5]), \(i[6]), \"\((k as! Feedback).edge.rawValue)\")"]
-        }, helper: feedbackHelper),
+            ["_feedback(\(i[0]), \(i[1]), \(i[2]), \(i[3]), \(i[4]), \(i[5]), \(i[6]), \"\((k.kind as! Feedback).edge.rawValue)\")"]
+        }, helpers: [feedbackHelper]),
+        Smoothstep.name: JAXKind(.map { _, i in ["_smoothstep(\(i[0]), \(i[1]), \(i[2]))"] }, helpers: [smoothstepHelper]),
+        Pow.name: JAXKind(.map { _, i in ["_pow(\(i[0]), \(i[1]))"] }, helpers: [powHelper]),
+        // Noise fields (Kinds/Noise): inputs x, y, z, freq; the neuron's seed is in the call.
+        NoiseValue.name: JAXKind(.map(noise("_noise_value")), helpers: [latticeHelper, valueHelper]),
+        NoisePerlin.name: JAXKind(.map(noise("_noise_perlin")), helpers: [latticeHelper, perlinHelper]),
+        NoiseWorley.name: JAXKind(.map(noise("_noise_worley")), helpers: [latticeHelper, worleyHelper]),
+        // Media (Kinds/Media): the pixels travel in the module (mediaData), decoded at import.
+        ImageInput.name: JAXKind(.constant { n in (0..<3).map { "_image(\(n.data), lanes)[\($0)]" } },
+                                 helpers: [mediaHelper], data: mediaData),
+        VideoInput.name: JAXKind(.map { n, _ in ["_video(\(n.data), now[\"tick\"], lanes)"] }, helpers: [mediaHelper], data: mediaData),
     ]
 
     /// A number as Python reads it back to the same value.

@@ -440,9 +440,14 @@ enum JAXRuntime {
             print(f"error: {err}", file=sys.stderr)
             return 1
         return 0
+    """#
+
+    /// The module's last lines, after any embedded data (the command line may read it).
+    static let main = #"""
 
 
     if __name__ == "__main__":
         sys.exit(_main(sys.argv[1:]))
+
     """#
 }

@@ -56,14 +56,20 @@ enum Proc {
 
     static func dmm(_ args: [String], cwd: String) throws -> Result { try run(dmm, args, cwd: cwd) }
 
-    /// `python3` from PATH.
-    static let python: String? = {
+    /// An executable from PATH.
+    static func tool(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let p = "\(dir)/python3"
+            let p = "\(dir)/\(name)"
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
         return nil
-    }()
+    }
+
+    /// `python3` from PATH.
+    static let python: String? = tool("python3")
+
+    /// `ffmpeg` from PATH (the media fixture makes its video and a small picture with it).
+    static let ffmpeg: String? = tool("ffmpeg")
 
     /// True when `python3 -c "import jax, numpy"` works. When it does not, the JAX tests are
     /// skipped with this reason shown (CI installs JAX in .ci/run).
@@ -207,6 +213,111 @@ enum ExportFixtures {
     out.s = 0.4 g + 0.2
     out.v = 0.5 s1 + 0.4
     """
+
+    /// smoothstep and pow at their edges, one kind per channel: r is smoothstep (animated
+    /// rising edge, lo > hi falling, lo = hi a step), g is pow (negative bases, a field
+    /// exponent, p = 0, values in the hundreds), b is pow with its exponent clamp (|x| ≤ 0.01,
+    /// p = −25: ±1.65e38, frozen weights so the fit's gradient stays finite) under a scalar pow.
+    static let shaping2 = """
+        size 24x16
+        fps 30
+        frames 5
+        t: clock
+        x: coord.x
+        y: coord.y
+        s1: sin
+        ss: smoothstep
+        sf: smoothstep
+        se: smoothstep
+        pw: pow
+        p0: pow
+        pb: pow
+        pc: pow
+        ps: pow
+        out: rgb
+        s1.a = 3
+        s1.x = x + 0.5 y
+        s1.b = t
+        ss.lo = -0.3 + 0.2 t
+        ss.hi = 0.5
+        ss.x = s1
+        sf.lo = 0.6
+        sf.hi = -0.4
+        sf.x = x
+        se.lo = 0.1 + 0.1 t
+        se.hi = 0.1 + 0.1 t
+        se.x = y + 0.3 s1
+        pw.x = 1.2 s1
+        pw.p = 1.5 + 0.8 x
+        p0.x = x - 0.2
+        pb.x = 3 y
+        pb.p = 6
+        pc.x = 0.01! y
+        pc.p = -25!
+        ps.x = -0.5 + 0.3 t
+        ps.p = 2.5
+        out.r = 0.5 ss + 0.4 sf + 0.3 se - 0.5
+        out.g = 0.4 pw + 0.2 p0 + 0.002 pb
+        out.b = 0.5 pc + 0.3 ps
+        """
+
+    /// The three noise fields animated by the clock, one per channel (r value, g Perlin, b
+    /// Worley), at negative and large lattice coordinates (the hash's two's complement and
+    /// high bits), and a scalar Perlin noise (every input a scalar) in g.
+    static let noise = """
+        size 24x16
+        fps 30
+        frames 5
+        seed 11
+        t: clock
+        x: coord.x
+        y: coord.y
+        nv: noise.value
+        pn: noise.perlin
+        nw: noise.worley
+        ns: noise.perlin
+        out: rgb
+        nv.x = x
+        nv.y = y - 1.5
+        nv.z = 0.7 t
+        nv.freq = 3
+        pn.x = x + 731.3
+        pn.y = 0.8 y
+        pn.z = 0.5 t - 2
+        pn.freq = 2.5
+        nw.x = x - 2
+        nw.y = y
+        nw.z = 0.9 t
+        nw.freq = 4
+        ns.x = 0.3 t
+        ns.y = 0.2
+        ns.z = 2 t
+        out.r = 0.9 nv
+        out.g = 1.2 pn + 0.2 ns
+        out.b = 0.8 nw
+        """
+
+    /// image and video, one per channel: r a picture resampled to the frame (patches/picture.png,
+    /// 160×160, embedded as float32), g a picture at the frame's own size (embedded as bytes),
+    /// b a video of 3 frames shown for 5 (the last frame holds), mixed with a sine.
+    static func media(picture: String, small: String, video: String) -> String {
+        """
+        size 40x30
+        fps 30
+        frames 5
+        x: coord.x
+        s1: sin
+        im: image(file: "\(picture)")
+        sm: image(file: "\(small)")
+        vd: video(file: "\(video)")
+        out: rgb
+        s1.a = 2
+        s1.x = x
+        out.r = im.r
+        out.g = sm.g
+        out.b = 0.8 vd.b + 0.2 s1
+        """
+    }
 
     /// The generated family: seeds whose patches the JAX table covers (a kind added to the
     /// generator later without a JAX expression is skipped, by name).

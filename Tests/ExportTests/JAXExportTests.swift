@@ -28,6 +28,7 @@ for job in json.load(open(sys.argv[1])):
         d = np.abs(pic - ref)
         r["render_max"] = int(d.max())
         r["frame_max"] = [int(x) for x in d.reshape(d.shape[0], -1).max(1)]
+        r["channel_max"] = [int(d[..., c].max()) for c in range(3)]
     if "target" in job:
         t = m.load_target(job["target"])
         r["loss"] = float(m.loss(m.params(), t))
@@ -81,6 +82,15 @@ struct JAXExportTests {
         return text.replacingOccurrences(of: "size 256x256", with: "size \(size)")
     }
 
+    /// A drawing patch of patches/ at a small size, the files it names made absolute (it is
+    /// rendered and exported from a temporary folder).
+    static func repoPatch(_ file: String, size: String) throws -> String {
+        let text = try String(contentsOfFile: Proc.repoRoot + "/patches/" + file, encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("size ") ? "size \(size)" : line.replacingOccurrences(of: "file: \"", with: "file: \"\(Proc.repoRoot)/patches/")
+        }.joined(separator: "\n")
+    }
+
     static func cppnText(_ root: String) throws -> String {
         let path = root + "/cppn-template.dmm"
         let r = try Proc.dmm(["template", "cppn", "--neurons", "8", "--size", "24x20", "--frames", "5", "-o", path], cwd: root)
@@ -101,8 +111,9 @@ struct JAXExportTests {
     // MARK: Render
 
     /// The exported `render` matches `dmm render` within one 8-bit level on every frame: the
-    /// drawing patches of patches/ that export, the CPPN template, a feedback/hsv patch and
-    /// the generated family (all kinds, scalar neurons, recurrences, clock rates, feedback).
+    /// drawing patches of patches/ that export (plasma, kaleido, noise-flow), the CPPN
+    /// template, a feedback/hsv patch and the generated family (all kinds, scalar neurons,
+    /// recurrences, clock rates, feedback).
     @Test func renderMatchesDmmRender() throws {
         let root = Proc.tempDir()
         var cases: [Case] = []
@@ -111,6 +122,10 @@ struct JAXExportTests {
         cases.append(try Self.prepare("cppn", text: try Self.cppnText(root), frames: 5, in: root))
         cases.append(try Self.prepare("feedback-hsv", text: ExportFixtures.feedbackHSV, frames: 6, in: root))
         cases.append(try Self.prepare("shaping", text: ExportFixtures.shaping, frames: 5, in: root))
+        // The other drawing patches of patches/ that export: a picture through feedback (kaleido),
+        // noise, smoothstep and mirrored feedback (noise-flow).
+        cases.append(try Self.prepare("kaleido", text: try Self.repoPatch("kaleido.dmm", size: "48x40"), frames: 6, in: root))
+        cases.append(try Self.prepare("noise-flow", text: try Self.repoPatch("noise-flow.dmm", size: "48x40"), frames: 6, in: root))
         for edge in ["black", "clamp", "wrap", "mirror"] {
             cases.append(try Self.prepare("displaced-\(edge)", text: ExportFixtures.displaced(edge: edge), frames: 5, in: root))
         }
@@ -131,6 +146,83 @@ struct JAXExportTests {
             let worst = r["render_max"] as? Int ?? 99
             #expect(worst <= 1, "\(c.name) (\(what)): frames differ by up to \(worst) levels, per frame \(r["frame_max"] ?? "?")")
             #expect((r["frame_max"] as? [Int])?.count == c.frames, "\(c.name): frames compared")
+        }
+    }
+
+    // MARK: Shaping, noise and media
+
+    /// smoothstep, pow, noise.value, noise.perlin, noise.worley, image and video: the exported
+    /// `render` matches `dmm render` within one 8-bit level on every frame (each fixture puts
+    /// one kind per channel, so the per-channel difference is the kind's), and for the
+    /// differentiable ones `loss(params(), target)` is `dmm fit --steps 1`'s loss (1e-4
+    /// relative) and 10 Adam steps follow dmm fit's curve within 1 % (JAX's gradients of the
+    /// noise and smoothstep expressions, pow's custom JVP, against the kinds' VJPs).
+    @Test func shapingNoiseAndMediaMatchDmm() throws {
+        let root = Proc.tempDir()
+        var cases = [try Self.prepare("shaping2", text: ExportFixtures.shaping2, frames: 5, in: root),
+                     try Self.prepare("noise", text: ExportFixtures.noise, frames: 5, in: root)]
+        let fitted = cases.count
+        if let ffmpeg = Proc.ffmpeg {
+            let dir = root + "/media-files"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let make: [[String]] = [
+                ["-f", "lavfi", "-i", "testsrc2=size=40x30:rate=30", "-frames:v", "3", "-c:v", "ffv1", "clip.mkv"],
+                ["-f", "lavfi", "-i", "testsrc=size=40x30:rate=1", "-frames:v", "1", "-pix_fmt", "rgb24", "small.png"],
+            ]
+            for args in make {
+                let r = try Proc.run(ffmpeg, ["-nostdin", "-y", "-loglevel", "error"] + args, cwd: dir)
+                try #require(r.status == 0, "ffmpeg \(args.last!): \(r)")
+            }
+            let text = ExportFixtures.media(picture: Proc.repoRoot + "/patches/picture.png", small: dir + "/small.png", video: dir + "/clip.mkv")
+            cases.append(try Self.prepare("media", text: text, frames: 5, in: root))
+            let module = try String(contentsOfFile: cases[2].dir + "/exported.py", encoding: .utf8)
+            #expect(module.contains("_DATA[\"im\"] = _unpack(\"float32\", (1, 3, 1200),")
+                    && module.contains("_DATA[\"sm\"] = _unpack(\"uint8\", (1, 3, 1200),")
+                    && module.contains("_DATA[\"vd\"] = _unpack(\"uint8\", (3, 3, 1200),"), "the pixels are embedded")
+            #expect(!module.contains("picture.png\"") && !module.contains("clip.mkv"), "no file is read at run time")
+        } else {
+            Issue.record("ffmpeg is not on PATH: image and video are not checked (apt-get install ffmpeg)")
+        }
+        var dmmFirst: [Double] = [], dmmCurves: [[Double]] = []
+        for c in cases.prefix(fitted) {
+            let one = try Proc.dmm(["fit", "start.dmm", "--target", "target", "--steps", "1", "--stats", "-q", "-o", "one.dmm"], cwd: c.dir)
+            try #require(one.status == 0, "\(c.name): dmm fit --steps 1: \(one)")
+            dmmFirst.append(((Proc.json(one.stdout) as? [String: Any])?["losses_at"] as? [String: Any])?["1"] as? Double ?? .nan)
+            let r = try Proc.dmm(["fit", "start.dmm", "--target", "target", "--steps", "10", "-q", "-o", "fitted.dmm"], cwd: c.dir)
+            try #require(r.status == 0, "\(c.name): dmm fit: \(r)")
+            let csv = try String(contentsOfFile: c.dir + "/fitted-loss.csv", encoding: .utf8)
+            dmmCurves.append(csv.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[2]) ?? .nan })
+        }
+        var jobs: [[String: Any]] = []
+        for (k, c) in cases.enumerated() {
+            jobs.append(["module": c.dir + "/exported.py", "render": c.dir + "/target"])
+            jobs.append(["module": c.dir + "/start.py", "render": c.dir + "/start-render"]
+                        .merging(k < fitted ? ["target": c.dir + "/target", "steps": 10] : [:]) { a, _ in a })
+        }
+        let results = try Self.python(jobs, in: root)
+        try #require(results.count == jobs.count)
+        let kinds = ["shaping2": ["smoothstep", "pow", "pow (clamped) + scalar pow"],
+                     "noise": ["noise.value", "noise.perlin + scalar perlin", "noise.worley"],
+                     "media": ["image (resampled)", "image (own size)", "video"]]
+        for (k, c) in cases.enumerated() {
+            for (what, r) in [("patch", results[2 * k]), ("perturbed start", results[2 * k + 1])] {
+                let worst = r["render_max"] as? Int ?? 99
+                let channels = r["channel_max"] as? [Int] ?? []
+                #expect(worst <= 1, "\(c.name) (\(what)): frames differ by up to \(worst) levels, per frame \(r["frame_max"] ?? "?"), per channel \(channels)")
+                #expect((r["frame_max"] as? [Int])?.count == c.frames, "\(c.name): frames compared")
+                print("ExportTests: \(c.name) (\(what)) max 8-bit difference per kind: "
+                      + zip(kinds[c.name] ?? [], channels).map { "\($0) \($1)" }.joined(separator: ", "))
+            }
+            guard k < fitted else { continue }
+            let r = results[2 * k + 1]
+            let loss = r["loss"] as? Double ?? .nan
+            #expect(abs(loss - dmmFirst[k]) <= 1e-4 * dmmFirst[k], "\(c.name): JAX loss \(loss), dmm fit --steps 1 \(dmmFirst[k])")
+            let curve = r["losses"] as? [Double] ?? []
+            try #require(curve.count == 10 && dmmCurves[k].count == 10, "\(c.name): curve lengths \(curve.count), \(dmmCurves[k].count)")
+            let worst = zip(curve, dmmCurves[k]).map { abs($0 - $1) / $1 }.max() ?? .nan
+            #expect(worst <= 0.01, "\(c.name): Adam curves differ by \(worst * 100) % (JAX \(curve), dmm \(dmmCurves[k]))")
+            #expect(curve.last! < curve.first!, "\(c.name): the fit made progress")
+            print("ExportTests: \(c.name) loss JAX \(loss) vs dmm \(dmmFirst[k]) (relative \(abs(loss - dmmFirst[k]) / dmmFirst[k])), Adam curves within \(worst * 100) %")
         }
     }
 

@@ -13,15 +13,16 @@
 ///   * seed32 = the 64-bit neuron seed folded as lo ⊕ hi (the patch `seed` mixed with the
 ///     neuron's index, so two noise neurons differ and renders repeat exactly);
 ///   * fade(t) = t³(t(6t − 15) + 10), C² so the fields and their gradients are continuous.
-enum NoiseLattice {
+package enum NoiseLattice {
     typealias V = SIMD16<Float>
     typealias U = SIMD16<UInt32>
 
     /// Coordinates beyond this many cells are clamped.
     static let limit: Float = 2_097_152
 
+    /// The neuron seed folded to the 32 bits the hash takes (also the JAX export's).
     @inline(__always)
-    static func seed32(_ s: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: s ^ (s >> 32)) }
+    package static func seed32(_ s: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: s ^ (s >> 32)) }
 
     /// The cell (two's complement in a UInt32), the fraction in [0, 1), and where the
     /// coordinate was inside the clamp (the gradient flows there only).
