@@ -73,6 +73,50 @@ import Testing
         }
     }
 
+    /// The teacher's frames against the picture written out in Double from the definitions:
+    /// coordinates at pixel centres (the shorter side spans −1…1, y up), the clock at tick k
+    /// reading k/fps, each neuron one tick after its inputs (so frame k shows the sine of tick
+    /// k − 1, which read the clock of tick k − 2), bytes (v + 1)·127.5 rounded. Float and the
+    /// polynomial sine may move a value across a rounding boundary: at most one step, rarely.
+    @Test func teacherFramesMatchAnIndependentEvaluation() throws {
+        let text = """
+        size 16x12
+        fps 30
+        frames 5
+        x: coord.x
+        y: coord.y
+        t: clock
+        s: sin
+        out: rgb
+
+        s.x = 3 x + 1.5 y + 2 t
+        s.b = 0.4
+        out.r = 0.8 s
+        out.g = 0.5
+        out.b = -0.3 x
+        """
+        let teacher = try TestPatches.network(text)
+        let targets = try TeacherFrames.targets(teacher: teacher, student: teacher, names: Self.names())
+        let w = 16, h = 12, scale = 2.0 / Double(min(w, h))
+        func byte(_ v: Double) -> Int { Int((min(max(v, -1), 1) + 1) * 127.5 + 0.5) }
+        var off = 0, worst = 0
+        for k in 0..<5 {
+            let img = targets.image(frame: k)
+            for row in 0..<h {
+                for col in 0..<w {
+                    let x = (Double(col) + 0.5 - Double(w) / 2) * scale, y = (Double(h) / 2 - Double(row) - 0.5) * scale
+                    let want = [byte(0.8 * sin(3 * x + 1.5 * y + 2 * Double(k - 2) / 30 + 0.4)), byte(0.5), byte(-0.3 * x)]
+                    for c in 0..<3 {
+                        let d = abs(Int(img.pixels[(row * w + col) * 3 + c]) - want[c])
+                        worst = max(worst, d)
+                        if d != 0 { off += 1 }
+                    }
+                }
+            }
+        }
+        #expect(worst <= 1 && off <= 5 * w * h * 3 / 50, "\(off) values off, by at most \(worst)")
+    }
+
     /// A 5-sine student distilled from the teacher: 300 Adam steps from two starts bring the
     /// loss below a fifth of the first step's, and the fitted student's own render agrees with
     /// the reported loss (up to the rounding of its picture to bytes).
