@@ -21,6 +21,9 @@ extension Fit {
         guard input.isEmpty else {
             throw FitError("--input feeds the text neurons of tree students; the visual student \(patch) is fitted to the teacher's frames")
         }
+        guard !resize else {
+            throw FitError("--resize applies to --target frames; the teacher of \(patch) must draw at the student's size")
+        }
         guard ticks == nil else {
             throw FitError("--ticks applies to tree students; the visual student \(patch) is fitted over frames (use --frames N)")
         }
@@ -63,9 +66,14 @@ extension Fit {
         if outputs == nil, teacher.hasDisplay {
             throw FitError("the teacher \(teacherPath) draws a picture but the student \(patch) is a tree patch: distil a visual teacher into a visual student (one with an rgb or hsv neuron)")
         }
-        guard let outputs else { return }
-        for o in try NamedOutputs.resolve(outputs, in: teacher) where [.field, .signal].contains(tdomains[o.ref.neuron]) {
-            throw FitError("--outputs: '\(o.name)' is a \(tdomains[o.ref.neuron]) output of the teacher \(teacherPath) but the student \(patch) is a tree patch: a tree student is compared on tree and scalar outputs")
+        // The outputs compared: those named, or every student output the teacher also names.
+        let compared = try outputs.map { try NamedOutputs.resolve($0, in: teacher) }
+            ?? NamedOutputs.resolve(nil, in: net).compactMap { o in (try? NamedOutputs.resolve(o.name, in: teacher))?.first }
+        for o in compared where [.field, .signal].contains(tdomains[o.ref.neuron]) {
+            if tdomains[o.ref.neuron] == .signal {
+                throw FitError("audio distillation is not supported yet: '\(o.name)' is a signal output of the teacher \(teacherPath)")
+            }
+            throw FitError("'\(o.name)' is a field output of the teacher \(teacherPath) but the student \(patch) is a tree patch: a tree student is compared on tree and scalar outputs")
         }
     }
 }

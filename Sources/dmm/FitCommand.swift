@@ -40,7 +40,7 @@ struct Fit: ParsableCommand {
     @Option(help: "With --teacher: the outputs compared, comma-separated (default: those both patches name).")
     var outputs: String?
 
-    @Option(help: "With --teacher and --prune: the data loss the sparsified student must keep.")
+    @Option(help: "With --teacher and --prune, tree students: the data loss the sparsified student must keep.")
     var targetLoss: Double = 0.002
 
     @Option(name: .shortAndLong, help: "Fitted patch to write (default PATCH-fitted.dmm).")

@@ -135,10 +135,12 @@ import Testing
             ([trees, "--teacher", "teacher.dmm", "--outputs", "dup"], ["no output"]),
             (["student.dmm", "--teacher", trees], ["draws no picture"]),
             ([audio, "--teacher", audio], ["audio distillation is not supported yet"]),
+            ([trees, "--teacher", audio, "--outputs", "hiss"], ["audio distillation is not supported yet", "'hiss'"]),
             (["lfo.dmm", "--teacher", "lfo.dmm", "--ticks", "10"], ["scalar outputs of non-tree patches are not supported yet", "'t'"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--outputs", "s1_1"], ["not the picture", "not supported yet"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--outputs", "out.r"], ["all three channels"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--ticks", "5"], ["--frames"]),
+            (["student.dmm", "--teacher", "teacher.dmm", "--resize"], ["--resize"]),
         ]
         for (args, wanted) in cases {
             let r = try CLI.run(["fit"] + args + ["-q"], cwd: dir)
