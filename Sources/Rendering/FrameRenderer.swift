@@ -35,6 +35,10 @@ public struct FrameRenderer {
         /// Also draw W as a heat map per frame (`MatrixHeatmap`), the matrix each frame was
         /// computed with, into this folder under the frames' names (`dmm render --matrix`).
         public var matrixDirectory: String?
+        /// Also hands every computed frame (index from 0, packed RGB bytes as a PNG would hold
+        /// them) to this function, in order: in-memory renders (a teacher's frames for
+        /// `dmm fit --teacher`; with `computeOnly`, nothing is written).
+        public var frameSink: (@Sendable (_ index: Int, _ rgb: UnsafeBufferPointer<UInt8>) -> Void)?
 
         public init(directory: String, frames: Int) { self.directory = directory; self.frames = frames }
     }
@@ -167,6 +171,11 @@ public struct FrameRenderer {
                 computeTime += Clock.now() - c0
                 computeCPU += Clock.cpu() - cpu0
                 try checkStop()
+                if let sink = options.frameSink {
+                    frames.withUnsafeBufferPointer { fb in
+                        for k in 0..<n { sink(done + k, UnsafeBufferPointer(rebasing: fb[(k * frameBytes)..<((k + 1) * frameBytes)])) }
+                    }
+                }
                 if !options.computeOnly {
                     let e0 = Clock.now(), ecpu0 = Clock.cpu()
                     let names = (0..<n).map { options.directory + "/" + frameName(done + $0 + 1) }

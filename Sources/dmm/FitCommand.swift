@@ -28,7 +28,7 @@ struct Fit: ParsableCommand {
     @Option(help: "Target frames: a folder of PNGs or a glob pattern ('frames/*.png').")
     var target: String?
 
-    @Option(help: "Fit to this patch's named outputs instead of frames (distillation; tree patches).")
+    @Option(help: "Fit to this patch's outputs instead of frames (distillation: its picture for a student that draws, named tree/scalar outputs for tree patches).")
     var teacher: String?
 
     @Option(help: "With --teacher: text for every `text` neuron of both patches; repeat for a curriculum.")
@@ -40,7 +40,7 @@ struct Fit: ParsableCommand {
     @Option(help: "With --teacher: the outputs compared, comma-separated (default: those both patches name).")
     var outputs: String?
 
-    @Option(help: "With --teacher and --prune: the data loss the sparsified student must keep.")
+    @Option(help: "With --teacher and --prune, tree students: the data loss the sparsified student must keep.")
     var targetLoss: Double = 0.002
 
     @Option(name: .shortAndLong, help: "Fitted patch to write (default PATCH-fitted.dmm).")
@@ -118,15 +118,21 @@ struct Fit: ParsableCommand {
     func run() throws {
         SignalGuard.install()
         do throws(any Error) {
-            if let teacher { try runTeacher(teacher); return }
-            guard let target else { return }
             let loaded = try PatchLoader.load(path: patch)
             let net = loaded.network
             let out = output ?? (patch.hasSuffix(".dmm") ? String(patch.dropLast(4)) : patch) + "-fitted.dmm"
             let stem = out.hasSuffix(".dmm") ? String(out.dropLast(4)) : out
-            let paths = try FitTargets.paths(matching: target)
-            let targets = try FitTargets.load(paths: paths, size: (net.timing.width, net.timing.height), resize: resize,
+            let targets: FitTargets
+            if let teacher {
+                // A student that draws is fitted to the teacher's rendered frames, below; others by the tree distiller.
+                guard let t = try visualTeacherTargets(teacher, student: loaded) else { try runTeacher(teacher); return }
+                targets = t
+            } else {
+                guard let target else { return }
+                let paths = try FitTargets.paths(matching: target)
+                targets = try FitTargets.load(paths: paths, size: (net.timing.width, net.timing.height), resize: resize,
                                               maxFrames: frames)
+            }
             var o = FitOptions()
             o.steps = steps; o.learningRate = lr; o.restarts = restarts; o.trialSteps = trialSteps
             o.l1 = l1; o.prune = prune; o.seed = seed

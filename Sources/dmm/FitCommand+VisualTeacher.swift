@@ -1,0 +1,79 @@
+import DMMCore
+import Fitting
+import PatchLanguage
+
+/// `dmm fit STUDENT --teacher TEACHER` when the student draws: the teacher's rendered frames
+/// become the targets of the ordinary picture fit (`--target`'s path from there on), and the
+/// kinds of outputs that neither fitter can take are refused in one line before any work.
+extension Fit {
+    /// The teacher's frames as targets for a student that draws; nil for a student that does
+    /// not (the tree distiller, `runTeacher`, takes it), after refusing the output kinds that
+    /// path cannot fit: signal (audio) students, field students without a picture, scalar
+    /// neurons of kinds without a tree form, and a tree student compared with a teacher's fields.
+    func visualTeacherTargets(_ teacherPath: String, student: LoadedPatch) throws -> FitTargets? {
+        let teacher = try PatchLoader.load(path: teacherPath).network
+        let net = student.network
+        let domains = try net.domains()
+        guard net.hasDisplay else {
+            try checkNonVisualStudent(domains: domains, net: net, teacher: teacher, teacherPath: teacherPath)
+            return nil
+        }
+        guard input.isEmpty else {
+            throw FitError("--input feeds the text neurons of tree students; the visual student \(patch) is fitted to the teacher's frames")
+        }
+        guard !resize else {
+            throw FitError("--resize applies to --target frames; the teacher of \(patch) must draw at the student's size")
+        }
+        guard ticks == nil else {
+            throw FitError("--ticks applies to tree students; the visual student \(patch) is fitted over frames (use --frames N)")
+        }
+        if let outputs { try checkPictureOutputs(outputs, in: net) }
+        return try TeacherFrames.targets(teacher: teacher, student: net, names: (patch, teacherPath), frames: frames)
+    }
+
+    /// A visual student is fitted on its picture only: `--outputs` may name the display neuron
+    /// (`out`) or all three of its channels (`out.r,out.g,out.b`), nothing else.
+    func checkPictureOutputs(_ list: String, in net: Network) throws {
+        guard let display = net.neurons.firstIndex(where: { $0.kind.traits.contains(.display) }) else { return }
+        let name = net.neurons[display].name
+        var channels = Set<Int>(), whole = false
+        for ref in try NamedOutputs.resolve(list, in: net) {
+            guard ref.ref.neuron == display, ref.ref.port < 3 else {
+                throw FitError("--outputs: '\(ref.name)' is not the picture of \(patch); a visual student is fitted on its picture ('\(name)'), a loss on other field or scalar outputs is not supported yet")
+            }
+            if ref.name.contains(".") { channels.insert(ref.ref.port) } else { whole = true }
+        }
+        guard whole || channels.count == 3 else {
+            throw FitError("--outputs: the picture is fitted on all three channels; name '\(name)' (or all of its r, g, b), not some of them")
+        }
+    }
+
+    /// Refusals for a student without a picture, each one line naming what is not supported.
+    func checkNonVisualStudent(domains: [StreamKind], net: Network, teacher: Network, teacherPath: String) throws {
+        if let i = domains.firstIndex(of: .signal) {
+            throw FitError("audio distillation is not supported yet: the student \(patch) has signal neuron '\(net.neurons[i].name)' and the fitter has no gradients through audio")
+        }
+        if let i = domains.firstIndex(of: .field) {
+            throw FitError("the student \(patch) has field neuron '\(net.neurons[i].name)' but no picture (rgb or hsv neuron): a field student is fitted on its picture")
+        }
+        // The tree fitter runs tree kinds and reads constant scalars (`one`); a scalar neuron of
+        // another kind (a clock, a sine LFO) has no path to a loss in either fitter yet.
+        let plan = try TickPlan(network: net)
+        if let i = plan.scalarNeurons.first(where: { !plan.constantSources.contains($0) && !(net.neurons[$0].kind is any FlatTreeKind) }) {
+            throw FitError("scalar outputs of non-tree patches are not supported yet: neuron '\(net.neurons[i].name)' (\(net.neurons[i].kindName)) of the student \(patch) is a scalar neuron of no tree kind (the teacher fitter takes tree kinds and constants such as `one`, the picture fitter a picture)")
+        }
+        let tdomains = try teacher.domains()
+        if outputs == nil, teacher.hasDisplay {
+            throw FitError("the teacher \(teacherPath) draws a picture but the student \(patch) is a tree patch: distil a visual teacher into a visual student (one with an rgb or hsv neuron)")
+        }
+        // The outputs compared: those named, or every student output the teacher also names.
+        let compared = try outputs.map { try NamedOutputs.resolve($0, in: teacher) }
+            ?? NamedOutputs.resolve(nil, in: net).compactMap { o in (try? NamedOutputs.resolve(o.name, in: teacher))?.first }
+        for o in compared where [.field, .signal].contains(tdomains[o.ref.neuron]) {
+            if tdomains[o.ref.neuron] == .signal {
+                throw FitError("audio distillation is not supported yet: '\(o.name)' is a signal output of the teacher \(teacherPath)")
+            }
+            throw FitError("'\(o.name)' is a field output of the teacher \(teacherPath) but the student \(patch) is a tree patch: a tree student is compared on tree and scalar outputs")
+        }
+    }
+}
