@@ -11,7 +11,7 @@ struct Trace: ParsableCommand {
         discussion: """
         Runs the patch from tick 0 and prints, after each tick, one line with the outputs: \
         with --json one JSON object per line, {"tick": 0, "cmp.gt": 0, "acc": {"t": 1}}. \
-        Outputs that can only be numbers (maxnorm, dot, compare, scalar kinds, and id or \
+        Outputs that can only be numbers (maxnorm, dot, compare, clone, scalar kinds, and id or \
         accum fed only by those) print as numbers; other tree outputs as objects with sorted \
         keys. --input gives every `text` \
         neuron another string. Example: dmm trace patches/duplicates-teacher.dmm --ticks 140 \

@@ -55,7 +55,9 @@ public struct CloneKind: TreeKind {
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        guard let of = config["of"] else { throw KindError("'of' is required: the neurons to clone, as in of: \"a b\"", key: "of") }
+        // Without `of` the kind still builds (so `dmm kinds` can list its ports); a patch that
+        // leaves it out is refused by `Network.checkGrowth` at the neuron's line.
+        let of = config["of"] ?? .string("")
         guard let list = of.string else { throw KindError("'of' must be a string of neuron names, as in of: \"a b\"", key: "of") }
         var seen = Set<String>(), names: [String] = []
         for w in list.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }) {
@@ -66,7 +68,7 @@ public struct CloneKind: TreeKind {
             guard n != "one" else { throw KindError("'of': 'one' is the built-in constant and cannot be cloned", key: "of") }
             if seen.insert(n).inserted { names.append(n) }
         }
-        guard !names.isEmpty else { throw KindError("'of' names no neuron: write of: \"a b\"", key: "of") }
+        guard !names.isEmpty || config["of"] == nil else { throw KindError("'of' names no neuron: write of: \"a b\"", key: "of") }
         guard names.count <= Self.maxNames else { throw KindError("'of' names \(names.count) neurons; at most \(Self.maxNames)", key: "of") }
         self.names = names
         if let p = config["prefix"] {

@@ -9,6 +9,9 @@ extension Network {
     public func checkGrowth() throws(NetworkError) {
         for (i, k) in growthNeurons {
             let owner = neurons[i].name
+            guard !k.names.isEmpty else {
+                throw NetworkError("clone '\(owner)': 'of' is required: the neurons to clone, as in of: \"a b\"", neuron: owner)
+            }
             for n in k.names {
                 guard let j = index(of: n) else {
                     throw NetworkError("clone '\(owner)': 'of' names '\(n)', which the patch does not declare", neuron: owner)
