@@ -90,4 +90,46 @@ import Live
         let plain = try LiveSessionTests.baseline(LiveFixtures.visual, ticks: 16)
         #expect(plain[7] != want[7])
     }
+
+    static let growing = """
+    # growing.dmm
+    size 16x12
+    fps 30
+    x: coord.x
+    y: coord.y
+    c: sin
+    out: rgb
+    grow: clone(of: "c", scale: 2, gain: 0.5, at: 2, every: 3, times: 2)
+    c.a = 0
+    c.b = 3 x + y
+    out.r = 0.6 c
+    out.g = -0.4 c
+
+    """
+
+    @Test func aPatchThatGrowsRunsLiveAndSavesItsTwins() throws {
+        let dir = LiveFixtures.tempDir()
+        let path = dir + "/g.dmm"
+        try LiveFixtures.write(Self.growing, to: path)
+        let s = try SteppedSession(Self.growing, frames: 12, file: path)
+        s.step(4)
+        #expect(s.session.network.index(of: "g1_c") != nil && s.session.network.index(of: "g2_c") == nil)
+        s.step(4)
+        guard case .text(let status) = s.submit("status") else { Issue.record("status"); return }
+        #expect(status.contains("7 neurons"), "\(status)")   // x, y, c, out, grow, g1_c, g2_c
+        #expect(s.weight("g2_c.b", "x") == 12 && s.weight("out.r", "g2_c") == Float(0.6) * 0.25)
+        _ = s.submit("save")
+        s.step(1)
+        s.finish()
+        // Frame by frame what a plain plan of the same patch draws (it grows at the same ticks).
+        let want = try LiveSessionTests.baseline(Self.growing, ticks: 12)
+        for t in 0..<12 { #expect(s.capture.frame(t) == want[t], "tick \(t)") }
+        // The saved file holds the twins; loaded again, the clone counts them as grown and
+        // adds nothing more.
+        let back = try PatchLoader.load(path: path).network
+        #expect(back.neurons.map(\.name) == s.session.network.neurons.map(\.name))
+        let plan = try TickPlan(network: back)
+        for _ in 0..<10 { plan.tick() }
+        #expect(plan.network.neurons.count == back.neurons.count && plan.lastGrowthError == nil)
+    }
 }
