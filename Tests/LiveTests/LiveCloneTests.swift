@@ -34,6 +34,26 @@ import Live
         #expect(LiveCommandParser.help.contains("clone a,b as g scale 0.5"))
     }
 
+    @Test func oscCloneMapsToTheSameEdit() throws {
+        guard case .edit(.clone(let n, let p, let sc), .next) = try OSCMapping.command(for: OSCMessage("/dmm/clone", [.string("s1,fb"), .string("g"), .float(0.5)])) else {
+            Issue.record("/dmm/clone"); return
+        }
+        #expect(n == ["s1", "fb"] && p == "g" && sc == 0.5)
+        guard case .edit(.clone(_, _, 1), _) = try OSCMapping.command(for: OSCMessage("/dmm/clone", [.string("s1"), .string("g")])) else {
+            Issue.record("/dmm/clone without scale"); return
+        }
+        guard case .edit(.clone, _) = try OSCMapping.command(for: OSCMessage("/dmm/cmd", [.string("clone s1 as g")])) else {
+            Issue.record("/dmm/cmd clone"); return
+        }
+        func refusal(_ args: [OSCArgument]) -> String {
+            do { _ = try OSCMapping.command(for: OSCMessage("/dmm/clone", args)); return "" } catch { return error.message }
+        }
+        #expect(refusal([.string("s1")]).hasPrefix("/dmm/clone takes ,ss[f]"))
+        #expect(refusal([.string("s1"), .string("g"), .float(5000)]) == "/dmm/clone: clone: the scale must be a number from -1000 to 1000, not '5000.0'")
+        #expect(refusal([.string("s1"), .string("9")]).hasPrefix("/dmm/clone: clone: the prefix '9' must be a name"))
+        #expect(refusal([.string("s1"), .string("g"), .float(.nan)]).hasPrefix("/dmm/clone: argument 3"))
+    }
+
     @Test func cloneLandsAtTheBoundaryIsLoggedSavedAndReplayed() throws {
         let dir = LiveFixtures.tempDir()
         let path = dir + "/p.dmm"
