@@ -26,6 +26,8 @@ public struct AudioRenderStats: Sendable {
     /// The network at the end of the render: the patch's own, or grown (`clone`), so that a
     /// report names a twin neuron by its name.
     public var finalNetwork: Network? = nil
+    /// The last growth a `clone` neuron could not make (a taken name, the neuron cap).
+    public var growthError: NetworkError? = nil
 
     /// Seconds of sound written.
     public var seconds: Double { Double(frames) / Double(sampleRate) }

@@ -171,6 +171,7 @@ public struct AudioRenderer {
                                 peak: peak, rms: (sumSquares / Double(total * channels)).squareRoot(),
                                 clippedSamples: clipped, firstClipSeconds: firstClip,
                                 nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
-                                computeSeconds: compute, totalSeconds: Clock.now() - c0, finalNetwork: plan.network)
+                                computeSeconds: compute, totalSeconds: Clock.now() - c0, finalNetwork: plan.network,
+                                growthError: plan.lastGrowthError)
     }
 }

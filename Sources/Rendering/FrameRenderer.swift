@@ -63,6 +63,8 @@ public struct FrameRenderer {
         /// The network at the end of the render: the patch's own, or grown (`clone`), so that
         /// a report names a twin neuron by its name.
         public var finalNetwork: Network? = nil
+        /// The last growth a `clone` neuron could not make (a taken name, the neuron cap).
+        public var growthError: NetworkError? = nil
     }
 
     /// `frame_00001.png` for index 1 (at least five digits, as ffmpeg's `%05d` reads them).
@@ -205,7 +207,8 @@ public struct FrameRenderer {
                      computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
                      bytesWritten: bytes, audioSamples: audioSamples,
                      nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
-                     audioClipped: audioClipped, firstAudioClipSeconds: firstClip, finalNetwork: plan.network)
+                     audioClipped: audioClipped, firstAudioClipSeconds: firstClip, finalNetwork: plan.network,
+                     growthError: plan.lastGrowthError)
     }
 
     /// Encodes `count` frames in parallel and writes each atomically.

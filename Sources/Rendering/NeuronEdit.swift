@@ -123,6 +123,10 @@ public enum NeuronEdit: Sendable, CustomStringConvertible {
             guard net.index(of: name) != nil else { throw NetworkError("no neuron named '\(name)'", neuron: name) }
             return try net.removingNeurons([name])
         case .clone(let names, let prefix, let scale):
+            // The cap the `clone` kind obeys holds for live and replayed clones too.
+            guard net.neurons.count + names.count <= CloneKind.maxNeurons else {
+                throw NetworkError("clone: the network would pass \(CloneKind.maxNeurons) neurons")
+            }
             return try net.cloning(names, prefix: prefix, scale: scale)
         }
     }

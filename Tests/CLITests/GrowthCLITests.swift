@@ -118,6 +118,13 @@ import Testing
         """, "nan.dmm", in: dir)
         let stop = try CLI.run(["render", "nan.dmm", "-o", "n", "-q"], cwd: dir)
         #expect(stop.status != 0 && stop.stderr.contains("neuron 'g1_m' (mul) produced inf"), "\(stop.stderr)")
+        // A growth that cannot happen (one of its twins' names is declared) is a warning; the
+        // render goes on. (A generation whose names all exist counts as grown.)
+        let taken = Self.picturePatch.replacingOccurrences(of: "out: rgb", with: "out: rgb\ng1_c: sin")
+            .replacingOccurrences(of: "clone(of: \"c\"", with: "clone(of: \"c x\"")
+        try Self.write(taken, "taken.dmm", in: dir)
+        let w = try CLI.run(["render", "taken.dmm", "-o", "tk", "-q"], cwd: dir)
+        #expect(w.status == 0 && w.stderr == "warning: clone 'grow': generation 1: clone: 'g1_c' exists already; the patch ran on without that growth\n", "\(w.stderr)")
         let clip = try CLI.run(["render", "nan.dmm", "-o", "n", "-q", "--on-nan", "clip"], cwd: dir)
         #expect(clip.status == 0 && clip.stderr.contains("warning: neuron 'g1_m' (mul) produced inf"), "\(clip.stderr)")
     }

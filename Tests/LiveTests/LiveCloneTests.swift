@@ -34,6 +34,17 @@ import Live
         #expect(LiveCommandParser.help.contains("clone a,b as g scale 0.5"))
     }
 
+    @Test func liveAndReplayedClonesObeyTheNeuronCap() throws {
+        var n = Network()
+        for i in 0..<(CloneKind.maxNeurons - 2) { try n.add("n\(i)", Identity(config: .init())) }
+        #expect(n.neurons.count == CloneKind.maxNeurons - 1)
+        #expect(try NeuronEdit.clone(names: ["n0"], prefix: "g", scale: 1).applied(to: n).neurons.count == CloneKind.maxNeurons)
+        do {
+            _ = try NeuronEdit.clone(names: ["n0", "n1"], prefix: "g", scale: 1).applied(to: n)
+            Issue.record("passed the cap")
+        } catch { #expect(error.message == "clone: the network would pass 4096 neurons") }
+    }
+
     @Test func oscCloneMapsToTheSameEdit() throws {
         guard case .edit(.clone(let n, let p, let sc), .next) = try OSCMapping.command(for: OSCMessage("/dmm/clone", [.string("s1,fb"), .string("g"), .float(0.5)])) else {
             Issue.record("/dmm/clone"); return

@@ -106,7 +106,9 @@ public struct CloneKind: TreeKind {
     public func generation(_ k: Int) -> [String] { names.map { twinName($0, generation: k) } }
 
     /// How many generations `net` has grown: the largest k ≤ `times` such that every twin of
-    /// generations 1…k is there.
+    /// generations 1…k is there. A generation whose names all exist counts as grown, whoever
+    /// declared them (a saved, grown patch carries on); one that exists in part makes the next
+    /// growth fail on the taken name.
     public func generations(in net: Network) -> Int {
         let present = Set(net.neurons.map(\.name))
         var k = 0
