@@ -1,5 +1,6 @@
 import DMMCore
 import PatchLanguage
+import Rendering
 
 /// One weight of the matrix named the way a live coder names it: the row `neuron.input` and
 /// the column `neuron` (first output) or `neuron.output`.
@@ -52,6 +53,9 @@ public enum LiveEdit: Sendable {
     case declare(name: String, kind: String, config: NeuronConfig)
     /// Removes a neuron and every weight touching it.
     case remove(name: String)
+    /// Clones the subnetwork `names` (`clone a,b as g scale 0.5`): twins `prefix + name` whose
+    /// rows are the originals' × scale, silent until connected (`Network.cloning`).
+    case clone(names: [String], prefix: String, scale: Double)
     /// Reverts the most recent edit that is not itself an undo.
     case undo
     /// Morphs the running network into a saved one (`--watch`) over a duration.
@@ -60,7 +64,7 @@ public enum LiveEdit: Sendable {
     /// True for edits that change the neuron list (applied before any ΔW of their tick).
     var isStructural: Bool {
         switch self {
-        case .declare, .remove, .morph: true
+        case .declare, .remove, .morph, .clone: true
         default: false
         }
     }
@@ -78,6 +82,7 @@ public enum LiveEdit: Sendable {
         case .declare(let n, let k, let c):
             return "add \(n): " + PatchPrinter.declarationText(Declaration(name: n, kind: k, config: c))
         case .remove(let n): return "remove \(n)"
+        case .clone(let names, let prefix, let scale): return NeuronEdit.cloneText(names: names, prefix: prefix, scale: scale)
         case .undo: return "undo"
         case .morph(_, let doc, let over): return "reload \(doc.file) (morph over \(over))"
         }

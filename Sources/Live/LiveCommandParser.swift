@@ -12,6 +12,7 @@ import Rendering
 /// cut lfo -> s1.b           the weight becomes 0
 /// s1.x = x + 0.5 y          a whole row in patch syntax (+= adds terms)
 /// add s3: sin               a new neuron (s3: sin alone works too); remove s3
+/// clone a,b as g scale 0.5  twins ga, gb of a subnetwork, rows × 0.5, silent until connected
 /// delta {s1.a:{one:0.5}}    a raw ΔW fragment
 /// undo · show [neuron] · matrix · save [file] · status · step [n] · help · quit
 /// at 120 set s1.a 3         any edit at an absolute tick; at +30 … is relative
@@ -40,7 +41,7 @@ public enum LiveCommandParser {
             words.removeFirst(2)
             let rest = dropWords(text, 2)
             let cmd = try parseCommand(words, rest: rest)
-            guard case .edit(let e, _) = cmd else { throw LiveError("only edits can be scheduled with 'at' (set, glide, connect, cut, add, remove, delta, undo, rows)") }
+            guard case .edit(let e, _) = cmd else { throw LiveError("only edits can be scheduled with 'at' (set, glide, connect, cut, add, remove, clone, delta, undo, rows)") }
             return .edit(e, at: time)
         }
         return try parseCommand(words, rest: text)
@@ -125,6 +126,11 @@ public enum LiveCommandParser {
             guard args.count == 1 else { throw LiveError("usage: remove NAME") }
             guard args[0] != "one" else { throw LiveError("'one' is the built-in constant neuron and cannot be removed") }
             return .edit(.remove(name: args[0]), at: .next)
+        case "clone":
+            do {
+                let c = try NeuronEdit.parseClone(dropWords(text, 1))
+                return .edit(.clone(names: c.names, prefix: c.prefix, scale: c.scale), at: .next)
+            } catch { throw LiveError(error.message) }
         case "delta":
             let body = String(dropWords(text, 1))
             guard !body.isEmpty else { throw LiveError("usage: delta {row:{column:dw}}, e.g. delta {s1.a:{one:0.5}}") }
@@ -159,7 +165,7 @@ public enum LiveCommandParser {
             if verb.hasSuffix(":") || (w.count >= 2 && verb.contains(":")) || (w.count >= 2 && w[1].hasPrefix(":")) {
                 return try declaration(String(text))
             }
-            let verbs = ["set", "glide", "connect", "cut", "add", "remove", "delta", "undo", "show", "matrix", "save", "status", "step", "help", "quit"]
+            let verbs = ["set", "glide", "connect", "cut", "add", "remove", "clone", "delta", "undo", "show", "matrix", "save", "status", "step", "help", "quit"]
             throw LiveError("unknown command '\(verb)'\(Suggest.hint(verb, verbs)); type 'help' for the list")
         }
     }
@@ -240,6 +246,7 @@ public enum LiveCommandParser {
       cut lfo -> s1.b           remove that weight
       s1.x = x + 0.5 y          replace a whole row in patch syntax (+= adds terms)
       add s3: sin               declare a neuron (then connect it); remove s3
+      clone a,b as g scale 0.5  twins ga, gb of a subnetwork (rows × 0.5), silent until connected
       delta {s1.a:{one:0.5}}    add a raw ΔW fragment
       undo                      revert the last edit
     queries and session:

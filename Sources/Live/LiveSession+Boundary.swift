@@ -196,6 +196,14 @@ extension LiveSession {
             }
             return nil
 
+        case .clone(let names, let prefix, let scale):
+            // Twins by name, so undo removes exactly them; the log gets the clone line itself
+            // (`NeuronEdit.clone`), which replay applies through the same `Network.cloning`.
+            let record = UndoRecord(label: edit.summary, neuronEdits: names.map { .remove(name: prefix + $0) })
+            try structural(.clone(names: names, prefix: prefix, scale: Float(scale)), net: &net, neuronEdits: &neuronEdits)
+            neuronAdds += names.count
+            return record
+
         case .morph(let target, let doc, let over):
             return try morph(to: target, document: doc, over: over, tick: tick, net: &net,
                              neuronEdits: &neuronEdits, touched: &touched, structuralOpen: &structuralOpen)

@@ -64,6 +64,8 @@ extension LiveSession {
                    let n = try? NeuronEdit.declare(name: name, kind: k).applied(to: net) { net = n }
             case .remove(let name):
                 if let n = try? NeuronEdit.remove(name: name).applied(to: net) { net = n }
+            case .clone(let names, let prefix, let scale):
+                if let n = try? NeuronEdit.clone(names: names, prefix: prefix, scale: Float(scale)).applied(to: net) { net = n }
             default: break
             }
         }
@@ -90,6 +92,12 @@ extension LiveSession {
                 catch { throw LiveError(error.message + Suggest.hint(kind, options.registry.names)) }
             case .remove(let name):
                 if net.index(of: name) == nil { throw LiveError("no neuron named '\(name)'\(Suggest.hint(name, net.neurons.map(\.name)))") }
+            case .clone(let names, let prefix, let scale):
+                for n in names where net.index(of: n) == nil {
+                    throw LiveError("clone: no neuron named '\(n)'\(Suggest.hint(n, net.neurons.map(\.name)))")
+                }
+                do { _ = try NeuronEdit.clone(names: names, prefix: prefix, scale: Float(scale)).applied(to: net) }
+                catch { throw LiveError(error.message) }
             case .undo, .morph: break
             }
         } catch { return error.message }

@@ -1,4 +1,5 @@
 import DMMCore
+import Rendering
 
 /// The OSC address space of a live session: which message means which command.
 ///
@@ -8,6 +9,7 @@ import DMMCore
 /// /dmm/connect ,ss[f][f] "lfo" "s1.b" [0.1] [s]  wire a source into an input
 /// /dmm/cut     ,ss      "lfo" "s1.b"             remove that weight
 /// /dmm/add     ,s | ,ss "s3: sin" | "s3" "sin"   declare a neuron;  /dmm/remove ,s "s3"
+/// /dmm/clone   ,ss[f]   "a,b" "g" [0.5]          twins ga, gb of a subnetwork, rows × scale
 /// /dmm/delta   ,s       "{s1.a:{one:0.5}}"       a raw ΔW fragment
 /// /dmm/undo
 /// /dmm/cmd     ,s       "show s1"                any command line (queries reply to the sender)
@@ -73,6 +75,15 @@ public enum OSCMapping {
                 try count(1...2, ",s \"name: kind\" or ,ss name, kind")
                 let text = a.count == 2 ? "\(try str(0, "name")): \(try str(1, "kind"))" : try str(0, "declaration")
                 return try LiveCommandParser.declaration(text)
+            case "clone":
+                try count(2...3, ",ss[f]: neurons (a,b), prefix[, scale]")
+                let names = try str(0, "neurons"), prefix = try str(1, "prefix")
+                let scale = a.count == 3 ? try num(2, "scale") : 1
+                do {
+                    // The live command's grammar and checks, from the message's parts.
+                    let c = try NeuronEdit.parseClone("\(names) as \(prefix) scale \(scale)")
+                    return .edit(.clone(names: c.names, prefix: c.prefix, scale: c.scale), at: .next)
+                } catch { throw LiveError("\(m.address): \(error.message)") }
             case "remove":
                 try count(1...1, ",s: name")
                 return try LiveCommandParser.parse("remove " + (try str(0, "name")))
@@ -89,7 +100,7 @@ public enum OSCMapping {
                 default: return cmd
                 }
             default:
-                throw LiveError("unknown address '\(m.address)'\(Suggest.hint(String(parts[2]), ["set", "glide", "connect", "cut", "add", "remove", "undo", "delta", "cmd"]))")
+                throw LiveError("unknown address '\(m.address)'\(Suggest.hint(String(parts[2]), ["set", "glide", "connect", "cut", "add", "remove", "clone", "undo", "delta", "cmd"]))")
             }
         }
         // /neuron/input

@@ -103,7 +103,7 @@ public enum PatchBuilder {
             }
         }
 
-        do { _ = try net.domains() } catch {
+        do { _ = try net.domains(); try net.checkGrowth() } catch {
             if let name = error.neuron, let n = net.index(of: name) {
                 if let input = error.input, let p = net.neurons[n].kind.inputs.firstIndex(where: { $0.name == input }),
                    let at = rowLine[PortRef(n, p)] {

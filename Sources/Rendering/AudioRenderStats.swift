@@ -23,6 +23,11 @@ public struct AudioRenderStats: Sendable {
     /// Seconds spent ticking the network, and in the whole render (files included).
     public var computeSeconds: Double
     public var totalSeconds: Double
+    /// The network at the end of the render: the patch's own, or grown (`clone`), so that a
+    /// report names a twin neuron by its name.
+    public var finalNetwork: Network? = nil
+    /// The last growth a `clone` neuron could not make (a taken name, the neuron cap).
+    public var growthError: NetworkError? = nil
 
     /// Seconds of sound written.
     public var seconds: Double { Double(frames) / Double(sampleRate) }

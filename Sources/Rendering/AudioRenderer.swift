@@ -116,7 +116,7 @@ public struct AudioRenderer {
         let warm = -plan.currentTick
         plan.nonFinite.policy = onNonFinite
         func checkStop() throws(RenderError) {
-            if onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: network) }
+            if onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: plan.network) }
         }
         let n = t.samplesPerTick
         guard let total = sampleCount(seconds: seconds, rate: t.sampleRate) else {
@@ -171,6 +171,7 @@ public struct AudioRenderer {
                                 peak: peak, rms: (sumSquares / Double(total * channels)).squareRoot(),
                                 clippedSamples: clipped, firstClipSeconds: firstClip,
                                 nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
-                                computeSeconds: compute, totalSeconds: Clock.now() - c0)
+                                computeSeconds: compute, totalSeconds: Clock.now() - c0, finalNetwork: plan.network,
+                                growthError: plan.lastGrowthError)
     }
 }

@@ -64,6 +64,11 @@ public struct FrameRenderer {
         /// Samples of `audio.wav` beyond ±1 (clipped by the 16-bit file), and the first one's time.
         public var audioClipped = 0
         public var firstAudioClipSeconds: Double? = nil
+        /// The network at the end of the render: the patch's own, or grown (`clone`), so that
+        /// a report names a twin neuron by its name.
+        public var finalNetwork: Network? = nil
+        /// The last growth a `clone` neuron could not make (a taken name, the neuron cap).
+        public var growthError: NetworkError? = nil
     }
 
     /// `frame_00001.png` for index 1 (at least five digits, as ffmpeg's `%05d` reads them).
@@ -86,7 +91,8 @@ public struct FrameRenderer {
         } catch { throw RenderError(error.message) }
         plan.nonFinite.policy = options.onNonFinite
         func checkStop() throws(RenderError) {
-            if options.onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: network) }
+            // The plan's network: a patch that grows may have found the value in a twin.
+            if options.onNonFinite == .stop, let e = plan.nonFinite.first { throw NonFiniteReport.stopError(e, network: plan.network) }
         }
         let t = network.timing
         let frameBytes = t.width * t.height * 3
@@ -98,6 +104,9 @@ public struct FrameRenderer {
         }
         let drawMatrix = options.matrixDirectory != nil && !options.computeOnly
         var matrices: [RGBImage] = []
+        // A patch that grows (`clone`) draws every frame on the grid of its fully grown
+        // network, so the heat maps keep one size; other patches draw W as it is.
+        let matrixFrame: MatrixGrid? = drawMatrix && !network.growthNeurons.isEmpty ? MatrixGrid(network.fullyGrown()) : nil
         var audio: AudioFileStream?
         if network.hasAudio, let path = options.audioPath, !options.computeOnly {
             do { audio = try AudioFileStream(path: path, channels: 2, sampleRate: t.sampleRate, format: options.audioFormat) }
@@ -152,7 +161,10 @@ public struct FrameRenderer {
                     for k in 0..<n {
                         try applyEdits()
                         // The matrix this tick computes with (Self's ΔW lands at its end).
-                        if drawMatrix { matrices.append(MatrixHeatmap.image(MatrixGrid(plan.network))) }
+                        if drawMatrix {
+                            let grid = matrixFrame.map { MatrixGrid(plan.network, over: $0) } ?? MatrixGrid(plan.network)
+                            matrices.append(MatrixHeatmap.image(grid))
+                        }
                         audioBuf.withUnsafeMutableBufferPointer { ab in
                             plan.tick(frame: fb.baseAddress! + k * frameBytes, audio: ab.baseAddress)
                         }
@@ -204,7 +216,8 @@ public struct FrameRenderer {
                      computeCPUSeconds: computeCPU, encodeCPUSeconds: encodeCPU,
                      bytesWritten: bytes, audioSamples: audioSamples,
                      nonFinite: plan.nonFinite.first, nonFiniteReplaced: plan.nonFinite.replaced,
-                     audioClipped: audioClipped, firstAudioClipSeconds: firstClip)
+                     audioClipped: audioClipped, firstAudioClipSeconds: firstClip, finalNetwork: plan.network,
+                     growthError: plan.lastGrowthError)
     }
 
     /// Encodes `count` frames in parallel and writes each atomically.

@@ -7,8 +7,12 @@ public enum NonFiniteReport {
     /// "neuron 'acc' (accum) produced inf at tick 1234 (0.82 s)": the time counts from tick
     /// 0 (warm-up ticks are negative) and, for a signal, includes the sample within the tick.
     public static func describe(_ e: NonFiniteEvent, network: Network) -> String {
-        let n = network.neurons[e.neuron]
         let t = network.timing
+        // A network that grew after `network` was taken has neurons it does not know.
+        guard e.neuron < network.neurons.count else {
+            return "neuron #\(e.neuron) produced \(NonFiniteGuard.describe(e.value)) at tick \(e.tick) (\(time(Double(e.tick) * t.secondsPerTick)))"
+        }
+        let n = network.neurons[e.neuron]
         var seconds = Double(e.tick) * t.secondsPerTick
         let isSignal = e.sample > 0 && e.sample < t.samplesPerTick && seconds.isFinite
         if isSignal { seconds += Double(e.sample) / Double(t.sampleRate) }

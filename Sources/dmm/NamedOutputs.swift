@@ -29,6 +29,12 @@ enum NamedOutputs {
 }
 
 extension NamedOutputs {
+    /// The stream kind of output `ref` of `net`, given the network's domains (no plan needed).
+    static func kind(of ref: PortRef, in net: Network, domains: [StreamKind]) -> StreamKind {
+        if case .fixed(let k) = net.neurons[ref.neuron].kind.outputs[ref.port].kind { return k }
+        return domains[ref.neuron]
+    }
+
     /// Tree outputs that can only carry a number (a scalar part, no keys): outputs of kinds
     /// that compute numbers (`maxnorm`, `dot`, `compare`), and of relays and accumulators
     /// (`id`, `accum`) fed only by such outputs or by scalars. `dmm trace` prints them as
@@ -39,6 +45,7 @@ extension NamedOutputs {
             if let k = n.kind as? any FlatTreeKind, k.outputsAreNumbers {
                 for p in k.outputs.indices { numbers.insert(PortRef(i, p)) }
             }
+            if n.kind is CloneKind { numbers.insert(PortRef(i, 0)) }   // generations grown
         }
         var sources = [[PortRef]](repeating: [], count: net.neurons.count)
         for e in net.matrix.entries { sources[e.input.neuron].append(e.output) }

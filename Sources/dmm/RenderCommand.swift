@@ -110,7 +110,8 @@ struct Render: ParsableCommand {
             let progress = ProgressReporter(total: count, label: "render \(loaded.name)", unit: "frames", quiet: quiet)
             let result = try FrameRenderer.render(network: net, options: opts) { progress.update(completed: $0) }
             progress.finish(message: computeOnly ? "computed \(count) frames" : "wrote \(count) frames to \(dir)/")
-            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: net)
+            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: result.finalNetwork ?? net)
+            if let g = result.growthError { FileHandleStderr.write("warning: \(g.message); the patch ran on without that growth\n") }
             if result.audioClipped > 0, let audioPath = opts.audioPath {
                 let at = result.firstAudioClipSeconds.map { ", first at \(Synth.fixed($0, 2)) s" } ?? ""
                 FileHandleStderr.write("warning: \(audioPath): \(result.audioClipped) samples beyond full scale were clipped\(at); lower the level\n")

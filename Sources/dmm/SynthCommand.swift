@@ -96,7 +96,8 @@ struct Synth: ParsableCommand {
             if result.clippedSamples > 0 && fmt.isInteger { note += ", \(result.clippedSamples) samples clipped" }
             note += ")"
             progress.finish(message: note)
-            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: net)
+            NonFiniteOption.warn(result.nonFinite, replaced: result.nonFiniteReplaced, option: onNan, network: result.finalNetwork ?? net)
+            if let g = result.growthError { FileHandleStderr.write("warning: \(g.message); the patch ran on without that growth\n") }
             if result.clippedSamples > 0 && fmt.isInteger {
                 let at = result.firstClipSeconds.map { ", first at \(Self.fixed($0, 2)) s" } ?? ""
                 FileHandleStderr.write("warning: \(result.clippedSamples) samples beyond full scale were clipped\(at) (peak \(Self.fixed(peakDB, 1)) dBFS); lower the level or use --format float\n")

@@ -11,7 +11,7 @@ struct Trace: ParsableCommand {
         discussion: """
         Runs the patch from tick 0 and prints, after each tick, one line with the outputs: \
         with --json one JSON object per line, {"tick": 0, "cmp.gt": 0, "acc": {"t": 1}}. \
-        Outputs that can only be numbers (maxnorm, dot, compare, scalar kinds, and id or \
+        Outputs that can only be numbers (maxnorm, dot, compare, clone, scalar kinds, and id or \
         accum fed only by those) print as numbers; other tree outputs as objects with sorted \
         keys. --input gives every `text` \
         neuron another string. Example: dmm trace patches/duplicates-teacher.dmm --ticks 140 \
@@ -49,26 +49,46 @@ struct Trace: ParsableCommand {
             let loaded = try PatchLoader.load(path: patch)
             var net = loaded.network
             if let input { try TextInput.replaceInput(in: &net, with: input) }
-            let named = try NamedOutputs.resolve(outputs, in: net)
-            let plan = try TickPlan(network: net)
-            for (name, ref) in named where plan.outputKind(neuron: ref.neuron, port: ref.port) == .field || plan.outputKind(neuron: ref.neuron, port: ref.port) == .signal {
-                throw NamedOutputs.Problem(description: "--outputs: \(DiagnosticText.quoted(name)) is a \(plan.outputKind(neuron: ref.neuron, port: ref.port)) output; trace prints scalar and tree outputs")
+            // Names resolve against the fully grown network (`clone` neurons name their twins
+            // in advance), so a twin's output can be asked for; it prints null (JSON) or `-`
+            // until its generation has grown.
+            let grown = net.fullyGrown()
+            let named = try NamedOutputs.resolve(outputs, in: grown)
+            let grownDomains = try grown.domains()
+            for (name, ref) in named {
+                let k = NamedOutputs.kind(of: ref, in: grown, domains: grownDomains)
+                if k == .field || k == .signal {
+                    throw NamedOutputs.Problem(description: "--outputs: \(DiagnosticText.quoted(name)) is a \(k) output; trace prints scalar and tree outputs")
+                }
             }
-            let numbers = NamedOutputs.numberValued(net, plan: plan)
+            let plan = try TickPlan(network: net)
+            var refs: [PortRef?] = []
+            var numbers = Set<PortRef>()
+            var neuronCount = -1
             var text = ""
             for t in 0..<ticks {
                 if SignalGuard.stopRequested { break }
                 plan.tick()
+                if plan.network.neurons.count != neuronCount {
+                    // The network grew (or this is the first tick): find the outputs again.
+                    neuronCount = plan.network.neurons.count
+                    refs = named.map { n in plan.network.index(of: grown.neurons[n.ref.neuron].name).map { PortRef($0, n.ref.port) } }
+                    numbers = NamedOutputs.numberValued(plan.network, plan: plan)
+                }
                 var parts: [String] = []
-                for (name, ref) in named {
+                for ((name, _), r) in zip(named, refs) {
                     let value: String
-                    if plan.outputKind(neuron: ref.neuron, port: ref.port) == .scalar {
-                        value = TraceJSON.number(Double(plan.scalarOutput(neuron: ref.neuron, port: ref.port)))
-                    } else if numbers.contains(ref) {
-                        value = TraceJSON.number(plan.treeOutput(neuron: ref.neuron, port: ref.port).number)
+                    if let ref = r {
+                        if plan.outputKind(neuron: ref.neuron, port: ref.port) == .scalar {
+                            value = TraceJSON.number(Double(plan.scalarOutput(neuron: ref.neuron, port: ref.port)))
+                        } else if numbers.contains(ref) {
+                            value = TraceJSON.number(plan.treeOutput(neuron: ref.neuron, port: ref.port).number)
+                        } else {
+                            let v = plan.treeOutput(neuron: ref.neuron, port: ref.port)
+                            value = json ? TraceJSON.tree(v) : v.description
+                        }
                     } else {
-                        let v = plan.treeOutput(neuron: ref.neuron, port: ref.port)
-                        value = json ? TraceJSON.tree(v) : v.description
+                        value = json ? "null" : "-"
                     }
                     parts.append(json ? TraceJSON.string(name) + ": " + value : name + "=" + value)
                 }

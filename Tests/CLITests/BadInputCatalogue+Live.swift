@@ -129,7 +129,7 @@ extension BadInput {
         replay("ΔW with a number for a row", log: header + "1\t{s.a:5}\n",
                "edits.log:3:3: error: a ΔW is {row:{column:dw}}; this one has a number under 's.a'"),
         replay("unknown edit command", log: header + "1\tfrobnicate s\n",
-               "edits.log:3:3: error: unknown edit 'frobnicate'; expected 'declare' or 'remove'"),
+               "edits.log:3:3: error: unknown edit 'frobnicate'; expected 'declare', 'remove' or 'clone'"),
         replay("line without a tab", log: header + "1 {s.a:{one:1}}\n",
                "edits.log:3:1: error: expected 'TICK<TAB>{…}', 'TICK<TAB>declare …' or 'TICK<TAB>remove …'"),
         replay("tick and nothing else", log: header + "7\t\n",

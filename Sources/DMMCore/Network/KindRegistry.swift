@@ -20,6 +20,7 @@ public struct KindRegistry: Sendable {
         // Input media (Kinds/Media): pictures and videos read by the patch loader.
         ImageInput.self, VideoInput.self,
         MaxNorm.self, Dot.self, Compare.self, ConstTree.self, TextInput.self,  // Trees (Kinds/Trees)
+        CloneKind.self,  // Growth: clones a subnetwork at its ticks (Kinds/CloneKind.swift)
     ]
 
     /// The registry of built-in kinds.

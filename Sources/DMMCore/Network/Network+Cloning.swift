@@ -11,15 +11,22 @@ extension Network {
     ///
     /// Errors: an unknown name, `one`, or a twin name that is taken.
     public func cloning(_ names: [String], prefix: String, scale: Float = 1) throws(NetworkError) -> Network {
+        try cloning(names, as: names.map { prefix + $0 }, scale: scale)
+    }
+
+    /// ``cloning(_:prefix:scale:)`` with the twins' names given one by one (`twins[k]` is the
+    /// twin of `names[k]`): the `clone` kind names generation k + 1 after the originals, not
+    /// after generation k (`g2_a`, not `g2_g1_a`). The one implementation of cloning.
+    public func cloning(_ names: [String], as twins: [String], scale: Float = 1) throws(NetworkError) -> Network {
         guard scale.isFinite else { throw NetworkError("clone scale must be finite") }
         guard !names.isEmpty else { throw NetworkError("clone needs at least one neuron") }
+        guard twins.count == names.count else { throw NetworkError("clone needs one twin name per neuron") }
         var out = self
         var twin: [Int: Int] = [:]
-        for name in names {
+        for (name, copy) in zip(names, twins) {
             guard let i = index(of: name) else { throw NetworkError("clone: no neuron named '\(name)'", neuron: name) }
             if i == 0 { throw NetworkError("'one' cannot be cloned") }
             if twin[i] != nil { continue }
-            let copy = prefix + name
             guard out.index(of: copy) == nil else { throw NetworkError("clone: '\(copy)' exists already", neuron: copy) }
             let j = try out.add(copy, neurons[i].kind)
             // Rows come from the original exactly (an emptied `s.a = 0` stays empty), not

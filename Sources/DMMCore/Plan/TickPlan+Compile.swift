@@ -224,7 +224,7 @@ extension TickPlan {
     public func replaceNetwork(_ new: Network) throws(NetworkError) {
         _ = try new.domains()
         let old = network
-        let oldScalars = scalarPrev, oldSignals = signals
+        let oldScalars = scalarPrev, oldSignals = signals, oldTrees = treePrev
         let oldFieldLanes = fieldLanes
         let oldSlots = outSlot, oldKinds = outKind
         let oldFields = UnsafeMutablePointer<Float>.allocate(capacity: max(16, fieldCount * fieldLanes))
@@ -249,6 +249,7 @@ extension TickPlan {
                     (fieldPrev + s1 * fieldLanes).update(from: oldFields + s0 * fieldLanes, count: fieldLanes)
                 case .signal:
                     signals.copyHistory(slot: s1, from: oldSignals, slot: s0)
+                case .tree: treePrev[s1] = oldTrees[s0]
                 default: break
                 }
             }

@@ -33,6 +33,8 @@ extension TickPlan {
         if let delta, !delta.isZero {
             do { try apply(delta: delta); lastSelfError = nil } catch { lastSelfError = error }
         }
+        // Growth (`clone` neurons) lands at the same boundary, after the ΔW.
+        if !growthDue.isEmpty { growAtBoundary() }
     }
 
     /// The seed a random kind sees: the patch seed mixed with the neuron index (SplitMix64).

@@ -20,6 +20,8 @@ extension TickPlan {
                 delta = (delta ?? .zero) + (inputs.first ?? .zero)
                 // Materialise W only when some row reads it: it is the whole matrix.
                 outputs = [outSlot[i].contains(where: treeSlotsRead.contains) ? network.matrixValue : .zero]
+            } else if let g = kind as? CloneKind {
+                outputs = growthStroke(i, g, gate: inputs.first ?? .zero, tick: base.tick)
             } else if let tk = kind as? any TreeKind {
                 var ctx = base
                 ctx.seed = seed(for: i)

@@ -54,6 +54,11 @@ public final class TickPlan: @unchecked Sendable {
     package var treeSlotsRead: Set<Int> = []
     /// The last ΔW that Self could not apply (names an unknown port), for diagnostics.
     public internal(set) var lastSelfError: NetworkError?
+    /// The last growth a `clone` neuron could not make (a taken twin name, the neuron cap),
+    /// for diagnostics; the patch runs on without it (see `TickPlan+Growth`).
+    public internal(set) var lastGrowthError: NetworkError?
+    /// `clone` neurons whose growth is due at the end of the current tick, in neuron order.
+    package var growthDue: [Int] = []
     package var constantSources: Set<Int> = []
     package var displayNeuron: Int?
     package var audioNeuron: Int?
