@@ -61,8 +61,10 @@ public struct RampState: Codable, Sendable, Equatable {
     public var activeAtStart: Int
     /// The sparsest run within the bound so far.
     public var best: RunState?
-    /// Data loss when the ramp began: a round is kept while its polished loss stays within
-    /// max(targetLoss, 2 × this), so the ramp works even when the dense fit is above target.
+    /// The reference loss: the data loss when the ramp began, lowered to the polished loss of
+    /// every kept round. A round (and later a cut) is kept while its loss stays within
+    /// max(targetLoss, 2 × this), so the ramp works even when the dense fit is above target
+    /// and the bound tightens as the sparser network fits better.
     public var startLoss: Double?
 }
 
@@ -191,7 +193,9 @@ public final class Distiller: @unchecked Sendable {
                     if g.stepInRound == o.rampSteps + o.rampPolishSteps {
                         let loss = evaluate(r.weights, gradient: false).loss
                         let within = loss <= max(o.targetLoss, 2 * (g.startLoss ?? 0))
-                        if within { g.best = r }
+                        // A kept round lowers the reference: the bound follows the best settled
+                        // loss, so neither later rounds nor the pruner give back what was won.
+                        if within { g.best = r; g.startLoss = min(g.startLoss ?? loss, loss) }
                         let cutNothing = r.activeCount == g.activeAtStart
                         if !within || (cutNothing && g.lambda >= o.lambdaMax) || g.round >= 40 {
                             if let b = g.best { let s = r.step, l = r.losses, c = r.counts; r = b; r.step = s; r.losses = l; r.counts = c }
@@ -213,8 +217,8 @@ public final class Distiller: @unchecked Sendable {
             case .prune:
                 var r = state.runs[0]
                 var schedule = o.pruneSchedule
-                // One bound for the ramp and the cuts: the target, or twice the dense fit's loss
-                // when that is above it (so a cut never compounds the ramp's allowance). The
+                // One bound for the ramp and the cuts: the target, or twice the reference loss
+                // (the best kept round's) when that is above it (so a cut never compounds the ramp's allowance). The
                 // pruner's floor is a PSNR over −1…1 units: the bound expressed as one.
                 let loss = evaluate(r.weights, gradient: false).loss
                 let bound = max(o.targetLoss, 2 * (state.ramp?.startLoss ?? loss))
