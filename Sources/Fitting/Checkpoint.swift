@@ -16,7 +16,9 @@ public enum Checkpoint {
         return stem + "-checkpoint.json"
     }
 
-    public static func encode(_ state: FitState) throws(FitError) -> [UInt8] {
+    /// Any checkpoint state (a fit's `FitState`, a distillation's `DistillState`) as
+    /// sorted-key JSON; non-finite numbers as strings.
+    public static func encode<State: Encodable>(_ state: State) throws(FitError) -> [UInt8] {
         do {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
@@ -26,13 +28,18 @@ public enum Checkpoint {
     }
 
     public static func decode(_ bytes: [UInt8], name: String = "checkpoint") throws(FitError) -> FitState {
+        try decode(FitState.self, bytes, name: name, what: "fit checkpoint")
+    }
+
+    /// The state in `bytes`; an unreadable file is one error naming `name` and saying it is not a readable `what`.
+    static func decode<State: Decodable>(_ type: State.Type, _ bytes: [UInt8], name: String, what: String) throws(FitError) -> State {
         do {
             let d = JSONDecoder()
             d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return try d.decode(FitState.self, from: Data(bytes))
+            return try d.decode(State.self, from: Data(bytes))
         }
-        catch let e as DecodingError { throw FitError("\(name): not a readable fit checkpoint (\(describe(e)))") }
-        catch { throw FitError("\(name): not a readable fit checkpoint (\(error))") }
+        catch let e as DecodingError { throw FitError("\(name): not a readable \(what) (\(describe(e)))") }
+        catch { throw FitError("\(name): not a readable \(what) (\(error))") }
     }
 
     /// A decoding error in one line: where in the JSON, and what.
@@ -118,7 +125,8 @@ public enum Checkpoint {
         }
     }
 
-    public static func save(_ state: FitState, to path: String) throws(FitError) {
+    /// Writes any checkpoint state atomically and durably (a crash never leaves half a file).
+    public static func save<State: Encodable>(_ state: State, to path: String) throws(FitError) {
         let bytes = try encode(state)
         do { try AtomicFile.write(bytes, to: path, durable: true) } catch { throw FitError(error.message) }
     }

@@ -26,11 +26,28 @@ public struct DistillOptions: Codable, Sendable, Equatable {
     /// Weights below this magnitude are cut at the end of each ramp round.
     public var rampCutoff: Float = 0.01
     public var pruneSchedule = PruneSchedule()
-    /// The pruner's final polish runs at `learningRate × polishRateScale`.
-    public var polishRateScale: Float = 0.3
+    /// The pruner's final polish starts at `learningRate × polishRateScale`.
+    public var polishRateScale: Float = 1
+    /// Learning-rate decay, each a factor reached geometrically at the end of its stretch:
+    /// the main fit's second half ends at `learningRate × mainDecay`, each ramp round's polish
+    /// at `× rampDecay`, the final polish at `learningRate × polishRateScale × polishDecay`.
+    /// Adam at a constant rate hovers around a minimum at a distance set by the rate; the
+    /// decays let every loss the schedule compares with its bound be a settled one, and the
+    /// last one makes a network of the teacher's structure exact.
+    /// (A decaying main fit does not help: the ramp's first L1 steps at the full rate throw a
+    /// settled dense fit far off, so `mainDecay` is 1 by default.)
+    public var mainDecay: Float = 1
+    public var rampDecay: Float = 0.03
+    public var polishDecay: Float = 0.001
     public var seed: UInt64 = 0
 
-    public init() { pruneSchedule.polishSteps = 2000 }
+    public init() { pruneSchedule.polishSteps = 4000 }
+
+    /// The rate `fraction` of the way down a geometric decay from `rate` to `rate × final`
+    /// (clamped to 0…1: before the decay begins the rate is `rate`).
+    static func decayed(_ rate: Float, final: Float, at fraction: Double) -> Float {
+        rate * Float(pow(Double(final), min(1, max(0, fraction))))
+    }
 
     public var resolvedTrialSteps: Int { min(steps, trialSteps ?? max(50, steps / 4)) }
 }
@@ -44,8 +61,10 @@ public struct RampState: Codable, Sendable, Equatable {
     public var activeAtStart: Int
     /// The sparsest run within the bound so far.
     public var best: RunState?
-    /// Data loss when the ramp began: a round is kept while its polished loss stays within
-    /// max(targetLoss, 2 × this), so the ramp works even when the dense fit is above target.
+    /// The reference loss: the data loss when the ramp began, lowered to the polished loss of
+    /// every kept round. A round (and later a cut) is kept while its loss stays within
+    /// max(targetLoss, 2 × this), so the ramp works even when the dense fit is above target
+    /// and the bound tightens as the sparser network fits better.
     public var startLoss: Double?
 }
 
@@ -142,34 +161,25 @@ public final class Distiller: @unchecked Sendable {
             switch state.phase {
             case .trials:
                 let trial = o.resolvedTrialSteps
-                let box = RunsBox(state.runs)
-                DispatchQueue.concurrentPerform(iterations: box.runs.count) { i in
-                    var r = box.runs[i]
-                    while r.step < trial && !shouldStop() {
-                        let loss = self.step(&r, l1: o.l1)
-                        progress(Progress(phase: .trials, step: r.step, loss: loss, activeWeights: r.activeCount, lambda: o.l1))
-                    }
-                    box.set(i, r)
+                let done = StartPhases.trials(&state, trial: trial, shouldStop: shouldStop) { _, r in
+                    let loss = self.step(&r, l1: o.l1)
+                    progress(Progress(phase: .trials, step: r.step, loss: loss, activeWeights: r.activeCount, lambda: o.l1))
                 }
-                state.runs = box.runs
-                if state.runs.contains(where: { $0.step < trial }) { return .interrupted(state) }
-                state.trialLosses = state.runs.map { r in r.losses.last.map(Double.init) ?? .infinity }
-                var best = 0
-                for (i, l) in state.trialLosses.enumerated() where l < state.trialLosses[best] { best = i }
-                state.winner = best
-                state.runs = [state.runs[best]]
+                if !done { return .interrupted(state) }
                 state.phase = .main
             case .main:
-                var r = state.runs[0]
-                while r.step < o.steps {
-                    if shouldStop() { state.runs[0] = r; return .interrupted(state) }
-                    let loss = step(&r, l1: o.l1)
+                let half = Double(o.steps) / 2
+                let done = StartPhases.main(&state.runs[0], to: o.steps, shouldStop: shouldStop) { r in
+                    r.adam.learningRate = DistillOptions.decayed(o.learningRate, final: o.mainDecay, at: (Double(r.step) - half) / max(1, half))
+                    let loss = self.step(&r, l1: o.l1)
                     progress(Progress(phase: .main, step: r.step, loss: loss, activeWeights: r.activeCount, lambda: o.l1))
                 }
-                state.runs[0] = r
+                if !done { return .interrupted(state) }
+                state.runs[0].adam.learningRate = o.learningRate
                 state.phase = o.prune ? .ramp : .done
             case .ramp:
                 var r = state.runs[0]
+                // The dense fit is the fallback: a first round that leaves the bound goes back to it.
                 var g = state.ramp ?? RampState(lambda: max(o.l1, 0.001), activeAtStart: r.activeCount,
                                                  startLoss: evaluate(r.weights, gradient: false).loss)
                 while true {
@@ -183,7 +193,9 @@ public final class Distiller: @unchecked Sendable {
                     if g.stepInRound == o.rampSteps + o.rampPolishSteps {
                         let loss = evaluate(r.weights, gradient: false).loss
                         let within = loss <= max(o.targetLoss, 2 * (g.startLoss ?? 0))
-                        if within { g.best = r }
+                        // A kept round lowers the reference: the bound follows the best settled
+                        // loss, so neither later rounds nor the pruner give back what was won.
+                        if within { g.best = r; g.startLoss = min(g.startLoss ?? loss, loss) }
                         let cutNothing = r.activeCount == g.activeAtStart
                         if !within || (cutNothing && g.lambda >= o.lambdaMax) || g.round >= 40 {
                             if let b = g.best { let s = r.step, l = r.losses, c = r.counts; r = b; r.step = s; r.losses = l; r.counts = c }
@@ -194,6 +206,8 @@ public final class Distiller: @unchecked Sendable {
                         continue
                     }
                     let l1 = g.stepInRound < o.rampSteps ? g.lambda : 0
+                    r.adam.learningRate = l1 > 0 ? o.learningRate
+                        : DistillOptions.decayed(o.learningRate, final: o.rampDecay, at: Double(g.stepInRound - o.rampSteps) / Double(max(1, o.rampPolishSteps)))
                     let loss = step(&r, l1: l1)
                     g.stepInRound += 1
                     progress(Progress(phase: .ramp, step: r.step, loss: loss, activeWeights: r.activeCount, lambda: l1))
@@ -203,8 +217,8 @@ public final class Distiller: @unchecked Sendable {
             case .prune:
                 var r = state.runs[0]
                 var schedule = o.pruneSchedule
-                // One bound for the ramp and the cuts: the target, or twice the dense fit's loss
-                // when that is above it (so a cut never compounds the ramp's allowance). The
+                // One bound for the ramp and the cuts: the target, or twice the reference loss
+                // (the best kept round's) when that is above it (so a cut never compounds the ramp's allowance). The
                 // pruner's floor is a PSNR over −1…1 units: the bound expressed as one.
                 let loss = evaluate(r.weights, gradient: false).loss
                 let bound = max(o.targetLoss, 2 * (state.ramp?.startLoss ?? loss))
@@ -216,8 +230,11 @@ public final class Distiller: @unchecked Sendable {
                     if shouldStop() { state.runs[0] = r; state.pruner = p; return .interrupted(state) }
                     let action = Pruner.beforeStep(&p, &r, schedule: schedule)
                     if action == .finished { break }
-                    // The final polish takes smaller steps: it settles the few weights left.
-                    r.adam.learningRate = action == .polish ? o.learningRate * o.polishRateScale : o.learningRate
+                    // The final polish decays its rate: it settles the few weights left exactly.
+                    let polished = Double(schedule.polishSteps - (p.polishLeft ?? schedule.polishSteps)) / Double(max(1, schedule.polishSteps))
+                    r.adam.learningRate = action == .polish
+                        ? DistillOptions.decayed(o.learningRate * o.polishRateScale, final: o.polishDecay, at: polished)
+                        : o.learningRate
                     let before = r
                     let loss = step(&r, l1: 0)
                     Pruner.afterStep(&p, &r, evaluated: before, loss: loss, schedule: schedule)
@@ -249,8 +266,15 @@ public final class Distiller: @unchecked Sendable {
             let dead = Set(net.neurons.indices.filter { !live.contains($0) }.map { net.neurons[$0].name })
             if let smaller = try? net.removingNeurons(dead) { net = smaller }
         }
+        // The weights of the network written: a cut weight, one that trained to exactly 0 and
+        // one on a neuron removed above are not in it (nor in the patch read back).
+        let kept = state.parameters.indices.filter { k in
+            let p = state.parameters[k]
+            guard r.active[k], r.weights[k] != 0 else { return false }
+            return net.index(of: student.neurons[p.input.neuron].name) != nil && net.index(of: student.neurons[p.output.neuron].name) != nil
+        }.count
         return DistillResult(network: net, loss: loss, inputLosses: perInput, losses: r.losses, counts: r.counts,
-                             steps: r.step, activeWeights: r.activeCount, initialWeights: state.parameters.count,
+                             steps: r.step, activeWeights: kept, initialWeights: state.parameters.count,
                              winner: state.winner, trialLosses: state.trialLosses)
     }
 }
@@ -266,6 +290,7 @@ public struct DistillResult: Sendable {
     public var losses: [Float]
     public var counts: [Int]
     public var steps: Int
+    /// Trainable weights of `network` (what the patch written holds).
     public var activeWeights: Int
     public var initialWeights: Int
     public var winner: Int

@@ -1,5 +1,7 @@
 import DMMCore
-import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A fit from start to finish: parallel starts, the main Adam run, pruning; resumable.
 ///
@@ -98,35 +100,21 @@ public final class Trainer: @unchecked Sendable {
         while true {
             switch state.phase {
             case .trials:
-                let trial = o.resolvedTrialSteps
-                let runsBox = RunsBox(state.runs)
-                let trialEngines = self.engines
-                let l1 = o.l1
-                DispatchQueue.concurrentPerform(iterations: runsBox.runs.count) { i in
-                    var r = runsBox.runs[i]
-                    while r.step < trial && !shouldStop() {
-                        let loss = Self.step(&r, trialEngines[i], l1: l1)
-                        progress(Progress(phase: .trials, start: i, step: r.step, total: trial, loss: loss, activeWeights: r.activeCount))
-                    }
-                    runsBox.set(i, r)
+                let trial = o.resolvedTrialSteps, trialEngines = self.engines, l1 = o.l1
+                let done = StartPhases.trials(&state, trial: trial, shouldStop: shouldStop) { i, r in
+                    let loss = Self.step(&r, trialEngines[i], l1: l1)
+                    progress(Progress(phase: .trials, start: i, step: r.step, total: trial, loss: loss, activeWeights: r.activeCount))
                 }
-                state.runs = runsBox.runs
-                if state.runs.contains(where: { $0.step < trial }) { return .interrupted(state) }
-                state.trialLosses = state.runs.map { r in r.losses.last.map(Double.init) ?? .infinity }
-                var best = 0
-                for (i, l) in state.trialLosses.enumerated() where l < state.trialLosses[best] { best = i }
-                state.winner = best
-                state.runs = [state.runs[best]]
-                self.engines = [self.engines[best]]
+                if !done { return .interrupted(state) }
+                self.engines = [self.engines[state.winner]]
                 state.phase = .main
             case .main:
-                var r = state.runs[0]
-                while r.step < o.steps {
-                    if shouldStop() { state.runs[0] = r; return .interrupted(state) }
-                    let loss = Self.step(&r, engines[0], l1: o.l1)
-                    progress(Progress(phase: .main, start: state.winner, step: r.step, total: o.steps, loss: loss, activeWeights: r.activeCount))
+                let engine = engines[0], winner = state.winner
+                let done = StartPhases.main(&state.runs[0], to: o.steps, shouldStop: shouldStop) { r in
+                    let loss = Self.step(&r, engine, l1: o.l1)
+                    progress(Progress(phase: .main, start: winner, step: r.step, total: o.steps, loss: loss, activeWeights: r.activeCount))
                 }
-                state.runs[0] = r
+                if !done { return .interrupted(state) }
                 state.phase = o.prune ? .prune : .done
             case .prune:
                 var r = state.runs[0]
@@ -231,23 +219,3 @@ public final class Trainer: @unchecked Sendable {
         return d.isEmpty ? "schedule settings" : d.joined(separator: ", ")
     }
 }
-
-/// The runs of the parallel trials, each written by its own task.
-final class RunsBox: @unchecked Sendable {
-    private(set) var runs: [RunState]
-    private let lock = NSLockish()
-    init(_ runs: [RunState]) { self.runs = runs }
-    func set(_ i: Int, _ r: RunState) { lock.locked { runs[i] = r } }
-}
-
-/// A tiny mutex over pthread (Fitting avoids Foundation).
-final class NSLockish: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func locked<T>(_ body: () -> T) -> T { pthread_mutex_lock(&m); defer { pthread_mutex_unlock(&m) }; return body() }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
