@@ -20,6 +20,7 @@ public struct KindRegistry: Sendable {
         // Input media (Kinds/Media): pictures and videos read by the patch loader.
         ImageInput.self, VideoInput.self,
         MaxNorm.self, Dot.self, Compare.self, ConstTree.self, TextInput.self,  // Trees (Kinds/Trees)
+        Delta.self, Scale.self, Mask.self,  // ΔW computed by the network (Kinds/Trees)
     ]
 
     /// The registry of built-in kinds.
