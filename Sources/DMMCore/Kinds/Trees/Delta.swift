@@ -23,14 +23,14 @@ public struct Delta: FlatTreeKind, KindExample {
 
     public init(config: NeuronConfig) throws(KindError) {
         self.config = config
-        row = try Self.name(config, "row", "a row is neuron.input, such as \"s1.a\"", needsPort: true)
-        col = try Self.name(config, "col", "a column is a neuron or neuron.output, such as \"one\"", needsPort: false)
+        row = try Self.portName(config, "row", "a row is neuron.input, such as \"s1.a\"", needsPort: true)
+        col = try Self.portName(config, "col", "a column is a neuron or neuron.output, such as \"one\"", needsPort: false)
         scale = try config.float("scale", default: 1)
     }
 
     /// Reads and checks a row or column name: non-empty, no spaces, and `neuron.port` with
     /// both halves non-empty when `needsPort` (a `.` in a column must also split it in two).
-    static func name(_ config: NeuronConfig, _ key: String, _ hint: String, needsPort: Bool) throws(KindError) -> String {
+    static func portName(_ config: NeuronConfig, _ key: String, _ hint: String, needsPort: Bool) throws(KindError) -> String {
         guard let v = config[key] else { throw KindError("'\(key)' is required: \(hint)", key: key) }
         guard let s = v.string else { throw KindError("'\(key)' must be a string: \(hint)", key: key) }
         let shown = DiagnosticText.quoted(s)
