@@ -120,7 +120,7 @@ import Testing
         return (pictures, audio)
     }
 
-    @Test("the pictures and the sound are deterministic, and the morph shows in both")
+    @Test("the pictures and the sound are deterministic, and the morph shows in both (colours, pitch)")
     func renderIsDeterministic() throws {
         let one = try Self.render(frames: 96), two = try Self.render(frames: 96)
         #expect(one.pictures == two.pictures)
@@ -140,6 +140,21 @@ import Testing
         #expect(correlation(0) < -0.5, "frame 1: \(correlation(0))")
         #expect(correlation(48) > 0.9, "frame 49: \(correlation(48))")
         #expect(correlation(95) < -0.5, "frame 96: \(correlation(95))")
+        // The sound: program A's sine is at 220 Hz, program B's at 330 Hz (over a saw at 110).
+        // Power of the left channel at each pitch over one frame (Hann window), in Double.
+        let samples = one.audio.count / 96
+        func power(_ f: Int, _ hz: Double) -> Double {
+            let n = samples / 2
+            var re = 0.0, im = 0.0
+            for k in 0..<n {
+                let w = 0.5 - 0.5 * cos(2 * Double.pi * Double(k) / Double(n - 1))
+                let x = Double(one.audio[f * samples + 2 * k]) * w, ph = 2 * Double.pi * hz * Double(k) / 48000
+                re += x * cos(ph); im -= x * sin(ph)
+            }
+            return re * re + im * im
+        }
+        #expect(power(5, 220) > 10 * power(5, 330), "0.5 s: 220 Hz \(power(5, 220)), 330 Hz \(power(5, 330))")
+        #expect(power(48, 330) > 3 * power(48, 220), "4 s: 220 Hz \(power(48, 220)), 330 Hz \(power(48, 330))")
         #expect(one.audio.allSatisfy { $0.isFinite && abs($0) <= 1 })
         #expect(one.audio.contains { abs($0) > 0.1 })
     }
