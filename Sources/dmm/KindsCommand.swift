@@ -7,7 +7,7 @@ struct Kinds: ParsableCommand {
 
     func run() throws {
         for k in KindRegistry.builtins.ordered {
-            guard let kind = try? k.init(config: NeuronConfig()) else { continue }
+            guard let kind = k.listingInstance() else { continue }
             func ports(_ p: [PortSpec]) -> String {
                 p.map { spec in
                     var s = spec.name

@@ -20,14 +20,17 @@ import Darwin
 //     implicit weight-1 loop of the `.accumulator` trait).
 //   * up movement: every neuron maps its inputs to its outputs.
 //   * `self` adds the ΔW on its `delta` input to the matrix at the end of the tick, so the
-//     next tick's down movement sees it.
+//     next tick's down movement sees it; its output is W as {"n.input": {"m": w}}.
+//   * trees are leaf path → value maps: a tree input is Σ w · tree outputs plus the scalar
+//     sources in its scalar part; `const`/`edit` emit their V-value, `delta` {row: {col:
+//     scale·x}}, `scale` s·x, `mask` x times m summed over each leaf's path prefixes, `id` x.
 //
 // The render starts at tick −warmUpTicks; frame k (0-based, `frame_0000{k+1}`) is tick k; the
 // clock reads tick × secondsPerTick × rate. The picture is the first display neuron's (rgb or
 // hsv) three outputs in −1…1, quantised as round(127.5·(v + 1)) clamped to 0…255.
 
 /// The reference cannot evaluate a patch (an audio kind on the picture's path, a kind it does
-/// not know, a tree wired somewhere other than Self's delta).
+/// not know, a tree read by a neuron that is not a tree kind it models).
 struct ReferenceUnsupported: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
@@ -54,6 +57,7 @@ enum ReferenceFormula {
         "feedback": (["in", "zoom", "rotate", "tx", "ty", "dx", "dy"], ["y"]),
         "lf.tri": (["freq"], ["y"]),
         "edit": ([], ["y"]), "self": (["delta"], ["W"]),
+        "delta": (["x"], ["y"]), "scale": (["x", "s"], ["y"]), "mask": (["x", "m"], ["y"]),
         "fract": (["x"], ["y"]), "floor": (["x"], ["y"]), "mod": (["a", "b"], ["y"]), "step": (["edge", "x"], ["y"]),
         "smoothstep": (["lo", "hi", "x"], ["y"]), "min": (["a", "b"], ["y"]), "max": (["a", "b"], ["y"]),
         "pow": (["x", "p"], ["y"]), "mix": (["a", "b", "t"], ["y"]),
@@ -244,11 +248,13 @@ final class ReferenceEvaluator {
     private var active: [Int] = []
     /// outputs[neuron][port]: 1 value (scalar) or `pixels` values (field), from the last tick.
     private var outputs: [[[Double]]]
-    /// Tree outputs of `edit` neurons after the last tick.
-    private var trees: [Int: [DeltaEntry]] = [:]
+    /// Tree outputs after the last tick, as leaf path → value (the root's scalar part at []).
+    private var trees: [Int: [[String]: Double]] = [:]
     /// lf.tri phases (scalar domain), in cycles.
     private var phases: [Int: Double] = [:]
-    private let editDeltas: [Int: (at: Int, every: Int, delta: [DeltaEntry])]
+    private let editDeltas: [Int: (at: Int, every: Int, delta: [[String]: Double])]
+    /// Tree kinds the reference evaluates (`id` too when a tree feeds it).
+    static let treeKinds: Set<String> = ["edit", "const", "self", "delta", "scale", "mask"]
 
     /// Compiles `network`; the first `step` computes tick `startTick` (default −warmUpTicks).
     init(_ network: Network, startTick: Int? = nil) throws {
@@ -263,7 +269,7 @@ final class ReferenceEvaluator {
             throw ReferenceUnsupported("the patch has no rgb or hsv neuron")
         }
         display = d
-        var edits: [Int: (Int, Int, [DeltaEntry])] = [:]
+        var edits: [Int: (Int, Int, [[String]: Double])] = [:]
         for (i, n) in network.neurons.enumerated() {
             if let expected = ReferenceFormula.ports[n.kindName] {
                 let ins = n.kind.inputs.map(\.name), outs = n.kind.outputs.map(\.name)
@@ -274,11 +280,11 @@ final class ReferenceEvaluator {
             if n.kindName == "edit" {
                 let cfg = n.kind.config
                 let text = cfg["delta"]?.string ?? "{}"
-                edits[i] = (Int(cfg["at"]?.number ?? 0), Int(cfg["every"]?.number ?? 0), try Self.parseDelta(text))
+                edits[i] = (Int(cfg["at"]?.number ?? 0), Int(cfg["every"]?.number ?? 0), try Self.parseTree(text))
             }
             if n.kindName == "const" {
                 // A constant ΔW: an edit that fires on every tick.
-                edits[i] = (-1_000_000_000, 1, try Self.parseDelta(n.kind.config["tree"]?.string ?? "{}"))
+                edits[i] = (-1_000_000_000, 1, try Self.parseTree(n.kind.config["tree"]?.string ?? "{}"))
             }
         }
         editDeltas = edits.mapValues { (at: $0.0, every: $0.1, delta: $0.2) }
@@ -300,7 +306,7 @@ final class ReferenceEvaluator {
         // computable (audio chains are left out unless the picture needs them).
         var ok = (0..<n).map { i -> Bool in
             let k = kindNames[i]
-            if k == "edit" || k == "self" || k == "const" { return true }
+            if Self.treeKinds.contains(k) || (k == "id" && domains[i] == .tree) { return true }
             guard ReferenceFormula.ports[k] != nil else { return false }
             return domains[i] == .scalar || domains[i] == .field
         }
@@ -320,16 +326,16 @@ final class ReferenceEvaluator {
         for i in needed where !ok[i] {
             throw ReferenceUnsupported("neuron '\(network.neurons[i].name)' (\(kindNames[i]), \(domains[i])) feeds the picture but the reference cannot evaluate it")
         }
-        // Trees may only go from `edit` or `const` into Self's delta; Self's W may not be read.
-        let deltaKinds: Set<String> = ["edit", "const"]
+        // Trees go only into tree neurons (the reference has no tree → number kinds such as
+        // `dot`); scalars may feed a tree input's scalar part.
         for (r, cols) in rows {
-            for c in cols.keys where deltaKinds.contains(kindNames[c.neuron]) || kindNames[c.neuron] == "self" {
-                guard kindNames[r.neuron] == "self", deltaKinds.contains(kindNames[c.neuron]) else {
+            for c in cols.keys where domains[c.neuron] == .tree {
+                guard domains[r.neuron] == .tree, ok[r.neuron] else {
                     throw ReferenceUnsupported("'\(network.neurons[r.neuron].name)' reads the tree output of '\(network.neurons[c.neuron].name)'")
                 }
             }
-            if kindNames[r.neuron] == "self", cols.keys.contains(where: { !deltaKinds.contains(kindNames[$0.neuron]) }) {
-                throw ReferenceUnsupported("Self's delta reads something other than an edit or a constant")
+            if domains[r.neuron] == .tree, cols.keys.contains(where: { domains[$0.neuron] != .tree && domains[$0.neuron] != .scalar }) {
+                throw ReferenceUnsupported("'\(network.neurons[r.neuron].name)' reads a field or a signal into a tree")
             }
         }
         active = (0..<n).filter { ok[$0] && !["one", "coord.x", "coord.y", "coord.r", "coord.theta", "image"].contains(kindNames[$0]) }
@@ -365,7 +371,7 @@ final class ReferenceEvaluator {
             for (r, cols) in rows where !fixedOut[r.neuron] && fixed(neurons[r.neuron].kind.inputs[r.port].kind) == nil {
                 for c in cols.keys {
                     let k = fixed(neurons[c.neuron].kind.outputs[c.port].kind) ?? dom[c.neuron]
-                    if (k == .field || k == .signal) && dom[r.neuron] == .scalar { dom[r.neuron] = k; changed = true }
+                    if (k == .field || k == .signal || k == .tree) && dom[r.neuron] == .scalar { dom[r.neuron] = k; changed = true }
                 }
             }
         }
@@ -404,7 +410,7 @@ final class ReferenceEvaluator {
     func step() throws {
         var next = outputs
         var nextTrees = trees
-        var delta: [DeltaEntry] = []
+        var delta: [[String]: Double] = [:]
         for i in active {
             let kind = network.neurons[i].kind
             let name = kindNames[i]
@@ -412,11 +418,25 @@ final class ReferenceEvaluator {
             case "edit", "const":
                 let e = editDeltas[i]!
                 let fire = e.every > 0 ? (tick >= e.at && (tick - e.at) % e.every == 0) : tick == e.at
-                nextTrees[i] = fire ? e.delta : []
+                nextTrees[i] = fire ? e.delta : [:]
             case "self":
-                for (o, w) in rows[PortRef(i, 0)] ?? [:] {
-                    delta += (trees[o.neuron] ?? []).map { DeltaEntry(row: $0.row, column: $0.column, weight: w * $0.weight) }
-                }
+                delta = treeInput(i, 0)
+                nextTrees[i] = matrixTree()
+            case "delta":
+                let cfg = kind.config
+                let x = treeInput(i, 0)[[]] ?? 0
+                nextTrees[i] = [[cfg["row"]?.string ?? "", cfg["col"]?.string ?? ""]: (cfg["scale"]?.number ?? 1) * x]
+            case "scale":
+                let s = treeInput(i, 1)[[]] ?? 0
+                nextTrees[i] = treeInput(i, 0).mapValues { s * $0 }
+            case "mask":
+                // Each leaf of x times the sum of m's leaves at its path and at every prefix of it.
+                let x = treeInput(i, 0), m = treeInput(i, 1)
+                var y: [[String]: Double] = [:]
+                for (q, v) in x { y[q] = v * (0...q.count).reduce(0.0) { $0 + (m[Array(q[0..<$1])] ?? 0) } }
+                nextTrees[i] = y
+            case "id" where domains[i] == .tree:
+                nextTrees[i] = treeInput(i, 0)
             case "video":
                 // Emitted one tick ahead, so a direct route to the picture shows frame f at tick f.
                 next[i] = ReferenceFormula.media(kind, frame: tick + 1, width: width, height: height)
@@ -463,7 +483,37 @@ final class ReferenceEvaluator {
         outputs = next
         trees = nextTrees
         tick += 1
-        if !delta.isEmpty { try apply(delta) }
+        // Self applies the {row: {column: w}} leaves of its delta (other leaves are ignored).
+        let entries = delta.filter { $0.key.count == 2 && $0.value != 0 }.sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map { DeltaEntry(row: $0.key[0], column: $0.key[1], weight: $0.value) }
+        if !entries.isEmpty { try apply(entries) }
+    }
+
+    /// Σ w · tree outputs of the previous tick into input p of tree neuron i; a scalar source
+    /// adds to the scalar part (path []).
+    private func treeInput(_ i: Int, _ p: Int) -> [[String]: Double] {
+        var v: [[String]: Double] = [:]
+        for (o, w) in rows[PortRef(i, p)] ?? [:] {
+            if domains[o.neuron] == .tree {
+                for (path, x) in trees[o.neuron] ?? [:] { v[path, default: 0] += w * x }
+            } else {
+                v[[], default: 0] += w * outputs[o.neuron][o.port][0]
+            }
+        }
+        return v
+    }
+
+    /// Self's output: W as {"neuron.input": {"neuron" (first output) or "neuron.output": w}}.
+    private func matrixTree() -> [[String]: Double] {
+        var v: [[String]: Double] = [:]
+        for (r, cols) in rows {
+            let rn = network.neurons[r.neuron]
+            for (c, w) in cols where w != 0 {
+                let cn = network.neurons[c.neuron]
+                v[[rn.name + "." + rn.kind.inputs[r.port].name, c.port == 0 ? cn.name : cn.name + "." + cn.kind.outputs[c.port].name]] = w
+            }
+        }
+        return v
     }
 
     /// W(t+1) = W(t) + ΔW(t); a ΔW naming an unknown port is dropped whole, as the engine does.
@@ -504,46 +554,45 @@ final class ReferenceEvaluator {
 
     // MARK: ΔW text
 
-    /// `{row:{column:weight, …}, …}`: keys are runs of characters other than `{}:,` and blanks.
-    static func parseDelta(_ text: String) throws -> [DeltaEntry] {
+    /// A V-value `{key: number or {…}, …}` as leaf path → value; the key `number` is the scalar
+    /// part of its level. Keys are runs of characters other than `{}:,` and blanks.
+    static func parseTree(_ text: String) throws -> [[String]: Double] {
         let c = Array(text)
         var i = 0
+        var out: [[String]: Double] = [:]
         func skip() { while i < c.count, c[i] == " " || c[i] == "\t" { i += 1 } }
-        func expect(_ ch: Character) throws {
-            skip()
-            guard i < c.count, c[i] == ch else { throw ReferenceUnsupported("ΔW '\(text)': expected '\(ch)' at \(i + 1)") }
-            i += 1
-        }
         func word() -> String {
             skip()
             var s = ""
             while i < c.count, !"{}:, \t".contains(c[i]) { s.append(c[i]); i += 1 }
             return s
         }
-        func list(_ item: () throws -> Void) throws {
-            try expect("{")
+        func expect(_ ch: Character) throws {
             skip()
-            if i < c.count, c[i] == "}" { i += 1; return }
-            while true {
-                try item()
+            guard i < c.count, c[i] == ch else { throw ReferenceUnsupported("tree '\(text)': expected '\(ch)' at \(i + 1)") }
+            i += 1
+        }
+        func value(_ path: [String]) throws {
+            skip()
+            if i < c.count, c[i] == "{" {
+                i += 1
                 skip()
-                if i < c.count, c[i] == "," { i += 1; continue }
-                try expect("}")
-                return
+                if i < c.count, c[i] == "}" { i += 1; return }
+                while true {
+                    let key = word()
+                    try expect(":")
+                    try value(key == "number" ? path : path + [key])
+                    skip()
+                    if i < c.count, c[i] == "," { i += 1; continue }
+                    try expect("}")
+                    return
+                }
             }
+            let num = word()
+            guard let x = Double(num) else { throw ReferenceUnsupported("tree '\(text)': '\(num)' is not a number") }
+            out[path, default: 0] += x
         }
-        var out: [DeltaEntry] = []
-        try list {
-            let row = word()
-            try expect(":")
-            try list {
-                let col = word()
-                try expect(":")
-                let num = word()
-                guard let w = Double(num) else { throw ReferenceUnsupported("ΔW '\(text)': '\(num)' is not a number") }
-                out.append(DeltaEntry(row: row, column: col, weight: w))
-            }
-        }
+        try value([])
         return out
     }
 }

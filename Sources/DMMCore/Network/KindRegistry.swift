@@ -21,6 +21,7 @@ public struct KindRegistry: Sendable {
         ImageInput.self, VideoInput.self,
         MaxNorm.self, Dot.self, Compare.self, ConstTree.self, TextInput.self,  // Trees (Kinds/Trees)
         CloneKind.self,  // Growth: clones a subnetwork at its ticks (Kinds/CloneKind.swift)
+        Delta.self, Scale.self, Mask.self,  // ΔW computed by the network (Kinds/Trees)
     ]
 
     /// The registry of built-in kinds.
