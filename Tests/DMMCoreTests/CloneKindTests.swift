@@ -58,7 +58,7 @@ import DMMCore
         for _ in 0..<12 { plan.tick() }
         let net = plan.network
         for k in 1...4 {
-            let s = pow(0.6, Double(k)), g = pow(0.7, Double(k))
+            let s = pow(0.6, Double(k))
             let pa = "h\(k)_a", pb = "h\(k)_b"
             #expect(Self.close(Self.row(net, pa), ["one": 0.8 * s]), "\(pa): \(Self.row(net, pa))")
             #expect(Self.close(Self.row(net, pb), [pa: 1.5 * s, "one": 0.2 * s]), "\(pb): \(Self.row(net, pb))")
