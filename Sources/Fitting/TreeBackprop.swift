@@ -19,7 +19,8 @@ import DMMCore
 /// The loss is `Σ_ticks Σ_outputs ‖student − teacher‖²` over the named outputs after each
 /// tick (the 2022 loss: a sum, not a mean).
 public final class TreeBackprop: @unchecked Sendable {
-    /// The weights being fitted: every explicit, unfrozen entry on a tree neuron's row.
+    /// The weights being fitted: every explicit, unfrozen entry on the row of a tree or scalar
+    /// neuron that runs here (constant sources and `clock` have no rows).
     public let parameters: [WeightRef]
     public let layout: TreeLayout
     public let ticks: Int
