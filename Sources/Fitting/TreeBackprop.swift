@@ -12,16 +12,21 @@ import DMMCore
 /// per step: the layout and the term arrays are fixed when the engine is made, and a step
 /// only rewrites the term weights.
 ///
+/// Scalar neurons join as trees that are only a number (lane 0): tree kinds by their flat form,
+/// other stateless kinds (`sin`, `tanh`, `mul`, `clock`) by their own kernels on that lane
+/// (`ScalarFlatKernel`), so scalar students are fitted by the same sweep.
+///
 /// The loss is `Σ_ticks Σ_outputs ‖student − teacher‖²` over the named outputs after each
 /// tick (the 2022 loss: a sum, not a mean).
 public final class TreeBackprop: @unchecked Sendable {
-    /// The weights being fitted: every explicit, unfrozen entry on a tree neuron's row.
+    /// The weights being fitted: every explicit, unfrozen entry on the row of a tree or scalar
+    /// neuron that runs here (constant sources and `clock` have no rows).
     public let parameters: [WeightRef]
     public let layout: TreeLayout
     public let ticks: Int
     let plan: TickPlan
     let lanes: Int
-    let kinds: [any FlatTreeKind]
+    let kinds: [FlatStep]
     let neurons: [Int]
     /// Per tree neuron: its row numbers (into X) and its output slots (into Y).
     let rows: [[Int]], slots: [[Int]]
@@ -37,8 +42,9 @@ public final class TreeBackprop: @unchecked Sendable {
     let maxPorts: Int
 
     /// - Parameters:
-    ///   - student: the network whose weights are fitted; every neuron other than constant
-    ///     scalar sources must be a tree kind with a flat form (`FlatTreeKind`).
+    ///   - student: the network whose weights are fitted: tree kinds with a flat form
+    ///     (`FlatTreeKind`), constant scalar sources, and scalar neurons of stateless kinds
+    ///     (differentiable ones, or sources such as `clock`); other neurons are refused.
     ///   - outputs: the named outputs in the loss (`cmp.gt`, `d`).
     ///   - targets: the teacher's value of each named output after each tick (ticks × outputs).
     public init(student: Network, outputs: [PortRef], targets: [[VValue]]) throws(FitError) {
@@ -47,26 +53,36 @@ public final class TreeBackprop: @unchecked Sendable {
         self.plan = plan
         ticks = targets.count
         var paths = Set<[String]>()
-        var kinds: [any FlatTreeKind] = []
-        // Scalar neurons of a tree kind (an `accum` or `id` fed only by scalars: a clock, a
-        // constant) run here too: each scalar output gets a tree slot of its own past the
-        // plan's, holding its number in lane 0, and terms that read it become stream terms.
+        var kinds: [FlatStep] = []
+        // Scalar neurons run here too: each scalar output gets a tree slot of its own past the
+        // plan's, holding its number in lane 0, and terms that read it become stream terms. A
+        // tree kind (an `accum` or `id` fed only by scalars) runs its flat form; any other
+        // scalar kind its own kernels on lane 0 (`ScalarFlatKernel`), if it keeps no state
+        // and, when it reads inputs, has a gradient.
         var flatNeurons = plan.treeNeurons
         var pseudo: [Int: Int] = [:]
         var extraSlots = plan.treeCount
-        for i in plan.scalarNeurons where !plan.constantSources.contains(i) {
-            guard student.neurons[i].kind is any FlatTreeKind else {
-                throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) is a scalar neuron without a tree form: fitting to a teacher takes tree patches (and constant scalars such as `one`)")
-            }
-            flatNeurons.append(i)
-            for (o, s) in plan.outSlot[i].enumerated() where plan.outKind[i][o] == .scalar { pseudo[s] = extraSlots; extraSlots += 1 }
-        }
-        for i in flatNeurons {
+        for i in plan.treeNeurons {
             guard let k = student.neurons[i].kind as? any FlatTreeKind else {
                 throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) has no gradient over trees")
             }
-            kinds.append(k)
+            kinds.append(.tree(k))
             paths.formUnion(k.emittedPaths)
+        }
+        for i in plan.scalarNeurons where !plan.constantSources.contains(i) {
+            let n = student.neurons[i]
+            if let k = n.kind as? any FlatTreeKind {
+                kinds.append(.tree(k))
+                paths.formUnion(k.emittedPaths)
+            } else if n.kind.stateBytes(sampleRate: student.timing.sampleRate) > 0 {
+                throw FitError("neuron '\(n.name)' (\(n.kindName)) keeps state between ticks: fitting to a teacher has no gradients through state (use a stateless form, e.g. `sin` over `clock`)")
+            } else if n.kind.traits.contains(.notDifferentiable), !n.kind.inputs.isEmpty {
+                throw FitError("neuron '\(n.name)' (\(n.kindName)) has no gradient: fitting to a teacher takes differentiable scalar kinds and sources such as `clock`")
+            } else {
+                kinds.append(.scalar(ScalarFlatKernel(kind: n.kind, neuron: i, plan: plan)))
+            }
+            flatNeurons.append(i)
+            for (o, s) in plan.outSlot[i].enumerated() where plan.outKind[i][o] == .scalar { pseudo[s] = extraSlots; extraSlots += 1 }
         }
         for tick in targets { for v in tick { for leaf in v.leaves { paths.insert(leaf.path) } } }
         if !plan.fieldNeurons.isEmpty || !plan.spatialNeurons.isEmpty || !plan.signalNeurons.isEmpty {
@@ -142,7 +158,7 @@ public final class TreeBackprop: @unchecked Sendable {
             switch plan.outKind[o.neuron][o.port] {
             case .tree: ls.append(s)
             case .scalar where pseudo[s] != nil: ls.append(pseudo[s]!)
-            default: throw FitError("output '\(student.name(ofOutput: o))' is neither a tree stream nor a number of a tree kind")
+            default: throw FitError("output '\(student.name(ofOutput: o))' is neither a tree stream nor a scalar that changes")
             }
         }
         lossSlots = ls
@@ -188,9 +204,9 @@ public final class TreeBackprop: @unchecked Sendable {
                     ptrs[p] = xr
                 }
                 for (o, s) in ss.enumerated() { ptrs[rs.count + o] = yNext + s * L }
-                kind.forwardFlat(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: rs.count),
-                                          outputs: UnsafeBufferPointer(start: ptrs + rs.count, count: ss.count),
-                                          count: L, context: ctx), layout: layout)
+                kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: rs.count),
+                                      outputs: UnsafeBufferPointer(start: ptrs + rs.count, count: ss.count),
+                                      count: L, context: ctx), layout: layout)
             }
         }
         // Loss and its cotangents on the outputs.
@@ -227,12 +243,12 @@ public final class TreeBackprop: @unchecked Sendable {
                 guard !rs.isEmpty else { continue }
                 for (p, r) in rs.enumerated() { ptrs[p] = x + r * L; gptrs[p] = gX + r * L }
                 for (o, s) in ss.enumerated() { ptrs[rs.count + o] = yNext + s * L; gptrs[rs.count + o] = gNext + s * L }
-                kind.backwardFlat(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: rs.count),
-                                           outputs: UnsafeBufferPointer(start: ptrs + rs.count, count: ss.count),
-                                           count: L, context: ctx),
-                                  KernelGrads(outputGrads: UnsafeBufferPointer(start: gptrs + rs.count, count: ss.count),
-                                              inputGrads: UnsafeBufferPointer(start: gptrs, count: rs.count)),
-                                  layout: layout)
+                kind.backward(KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: rs.count),
+                                       outputs: UnsafeBufferPointer(start: ptrs + rs.count, count: ss.count),
+                                       count: L, context: ctx),
+                              KernelGrads(outputGrads: UnsafeBufferPointer(start: gptrs + rs.count, count: ss.count),
+                                          inputGrads: UnsafeBufferPointer(start: gptrs, count: rs.count)),
+                              layout: layout)
             }
             for r in 0..<R {
                 let g = gX + r * L

@@ -8,8 +8,9 @@ import PatchLanguage
 extension Fit {
     /// The teacher's frames as targets for a student that draws; nil for a student that does
     /// not (the tree distiller, `runTeacher`, takes it), after refusing the output kinds that
-    /// path cannot fit: signal (audio) students, field students without a picture, scalar
-    /// neurons of kinds without a tree form, and a tree student compared with a teacher's fields.
+    /// path cannot fit: signal (audio) students, field students without a picture, and a tree or
+    /// scalar student compared with a teacher's fields. (Scalar neurons that keep state or have
+    /// no gradient are refused by `TreeBackprop`, naming the neuron.)
     func visualTeacherTargets(_ teacherPath: String, student: LoadedPatch) throws -> FitTargets? {
         let teacher = try PatchLoader.load(path: teacherPath).network
         let net = student.network
@@ -56,12 +57,6 @@ extension Fit {
         if let i = domains.firstIndex(of: .field) {
             throw FitError("the student \(patch) has field neuron '\(net.neurons[i].name)' but no picture (rgb or hsv neuron): a field student is fitted on its picture")
         }
-        // The tree fitter runs tree kinds and reads constant scalars (`one`); a scalar neuron of
-        // another kind (a clock, a sine LFO) has no path to a loss in either fitter yet.
-        let plan = try TickPlan(network: net)
-        if let i = plan.scalarNeurons.first(where: { !plan.constantSources.contains($0) && !(net.neurons[$0].kind is any FlatTreeKind) }) {
-            throw FitError("scalar outputs of non-tree patches are not supported yet: neuron '\(net.neurons[i].name)' (\(net.neurons[i].kindName)) of the student \(patch) is a scalar neuron of no tree kind (the teacher fitter takes tree kinds and constants such as `one`, the picture fitter a picture)")
-        }
         let tdomains = try teacher.domains()
         if outputs == nil, teacher.hasDisplay {
             throw FitError("the teacher \(teacherPath) draws a picture but the student \(patch) is a tree patch: distil a visual teacher into a visual student (one with an rgb or hsv neuron)")
@@ -73,7 +68,7 @@ extension Fit {
             if tdomains[o.ref.neuron] == .signal {
                 throw FitError("audio distillation is not supported yet: '\(o.name)' is a signal output of the teacher \(teacherPath)")
             }
-            throw FitError("'\(o.name)' is a field output of the teacher \(teacherPath) but the student \(patch) is a tree patch: a tree student is compared on tree and scalar outputs")
+            throw FitError("'\(o.name)' is a field output of the teacher \(teacherPath) but the student \(patch) is a tree or scalar patch: such a student is compared on tree and scalar outputs")
         }
     }
 }

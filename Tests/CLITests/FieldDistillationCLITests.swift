@@ -124,7 +124,7 @@ import Testing
         try student.replacingOccurrences(of: "size 16x16", with: "size 20x16").write(toFile: dir + "/wide.dmm", atomically: true, encoding: .utf8)
         try student.replacingOccurrences(of: "fps 30", with: "fps 25").write(toFile: dir + "/slow.dmm", atomically: true, encoding: .utf8)
         try student.replacingOccurrences(of: "frames 8", with: "frames 12").write(toFile: dir + "/long.dmm", atomically: true, encoding: .utf8)
-        try "fps 30\nt: clock\nl: sin\nl.x = 3 t\n".write(toFile: dir + "/lfo.dmm", atomically: true, encoding: .utf8)
+        try "fps 30\nt: lf.saw\nl: sin\nl.x = 3 t\n".write(toFile: dir + "/lfo.dmm", atomically: true, encoding: .utf8)
         let trees = CLI.repoRoot + "/patches/duplicates-teacher.dmm"
         let audio = CLI.repoRoot + "/patches/drone.dmm"
         let cases: [([String], [String])] = [
@@ -136,7 +136,7 @@ import Testing
             (["student.dmm", "--teacher", trees], ["draws no picture"]),
             ([audio, "--teacher", audio], ["audio distillation is not supported yet"]),
             ([trees, "--teacher", audio, "--outputs", "hiss"], ["audio distillation is not supported yet", "'hiss'"]),
-            (["lfo.dmm", "--teacher", "lfo.dmm", "--ticks", "10"], ["scalar outputs of non-tree patches are not supported yet", "'t'"]),
+            (["lfo.dmm", "--teacher", "lfo.dmm", "--ticks", "10"], ["neuron 't' (lf.saw) keeps state between ticks"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--outputs", "s1_1"], ["not the picture", "not supported yet"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--outputs", "out.r"], ["all three channels"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--ticks", "5"], ["--frames"]),
