@@ -33,6 +33,13 @@ extension Fit {
             guard !common.isEmpty else { throw NamedOutputs.Problem(description: "the student and the teacher name no common output: give --outputs") }
             names = common.joined(separator: ",")
         }
+        // Scalar kinds may read time (`clock`): a student must tick as fast as its teacher.
+        // Pure tree patches (the text input counts characters in ticks) do not depend on it.
+        let sTick = loaded.network.timing.secondsPerTick, tTick = teacherNet.timing.secondsPerTick
+        let timeFree = { (n: Network) in n.neurons.dropFirst().allSatisfy { $0.kind is any TreeKind } }
+        if sTick != tTick, !(timeFree(loaded.network) && timeFree(teacherNet)) {
+            throw FitError("the student \(patch) ticks every \(sTick) s and the teacher \(teacherPath) every \(tTick) s: give both the same fps (or rate and block)")
+        }
         var engines: [TreeBackprop] = []
         var studentOutputs: [PortRef] = []
         for text in input.isEmpty ? [nil] : input.map(Optional.some) {

@@ -102,4 +102,14 @@ import Testing
             for w in wanted { #expect(r.stderr.contains(w), "\(r.stderr) lacks \(w)") }
         }
     }
+
+    /// `clock` makes a scalar student's outputs depend on the tick length: a student that ticks
+    /// at another rate than its teacher is refused in one line rather than fitted to the wrong time.
+    @Test func differentTickLengthsAreRefused() throws {
+        let dir = try Self.setUp()
+        try Claims.write(Self.student.replacingOccurrences(of: "block 4800", with: "block 2400"), dir, "fast.dmm")
+        let r = try CLI.run(["fit", "fast.dmm", "--teacher", "teacher.dmm", "--ticks", "10", "--outputs", "y", "-q"], cwd: dir)
+        #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("ticks every 0.05 s") && r.stderr.contains("every 0.1 s"), "\(r.stderr)")
+    }
 }
