@@ -47,7 +47,9 @@ import DMMCore
         let tb = Self.seconds { v = (try? VValue(parsing: big)) ?? .zero }
         #expect(v.children.count == 110_000)
         #expect(v["k99999"] == VValue(Double(99_999 % 7 + 1)))
-        #expect(tb < 2, "\(tb) s for 1 MB")
+        // A generous absolute bound (AddressSanitizer on a busy 2-core machine took 2.1 s); the
+        // ratio below is what tells linear from quadratic.
+        #expect(tb < 10, "\(tb) s for 1 MB")
         #expect(tb < 4 * ts * 3 + 0.05, "4× the text took \(tb / ts)× the time")
     }
 
