@@ -458,8 +458,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
     @inline(__always)
     func context(tick j: Int, start: Int, logical: Int) -> KernelContext {
         let t = network.timing
-        var c = KernelContext(tick: j - warmUpTicks, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                              start: start, sampleRate: Double(t.sampleRate), logicalCount: logical)
+        var c = KernelContext(t, tick: j - warmUpTicks, start: start, logicalCount: logical)
         c.domain = .field
         return c
     }
@@ -485,8 +484,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
             let fc = fieldConsts + j * rows
             for k in 0..<rows { fc[k] = ct[fp.matrixRow[k]] }
             if scalarStateBytes > 0 { (scalarStates + j * scalarStateBytes).copyMemory(from: live, byteCount: scalarStateBytes) }
-            let ctx = KernelContext(tick: j - warmUpTicks, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                                    start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+            let ctx = KernelContext(t, tick: j - warmUpTicks)
             plan.scalarStroke(ctx, prev: prev, next: next) { i in offsets[i] >= 0 ? live + offsets[i] : nil }
         }
     }
@@ -527,8 +525,7 @@ public final class BackpropThroughTime: @unchecked Sendable {
         for j in stride(from: ticks - 1, through: 0, by: -1) {
             let ct = constTrace + j * rowCount
             let prev = scalarVals + j * nS, next = scalarVals + (j + 1) * nS
-            var ctx = KernelContext(tick: j - warmUpTicks, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                                    start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+            var ctx = KernelContext(t, tick: j - warmUpTicks)
             for n in scalarNeurons where n.backward {
                 let nin = n.rows.count, nout = n.outSlots.count
                 var any = false

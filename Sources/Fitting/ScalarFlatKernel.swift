@@ -22,10 +22,7 @@ struct ScalarFlatKernel {
 
     init(kind: any NeuronKind, neuron: Int, plan: TickPlan) {
         self.kind = kind
-        let t = plan.timing
-        var c = KernelContext(tick: 0, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                              start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
-        c.bpm = t.bpm
+        var c = KernelContext(plan.timing, tick: 0)
         c.domain = .scalar
         c.seed = plan.seed(for: neuron)
         context = c

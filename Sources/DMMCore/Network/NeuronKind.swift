@@ -160,6 +160,15 @@ public struct KernelContext: Sendable {
         self.start = start; self.sampleRate = sampleRate; self.logicalCount = logicalCount
     }
 
+    /// The context of tick `tick` of a patch with `timing`: its tick length, frame size, rate
+    /// and tempo. Every stroke of the engine and of the fitters starts from this one, so a kind
+    /// sees the same time and tempo in a render, a batched render, a fit and a distillation.
+    package init(_ timing: Timing, tick: Int, start: Int = 0, logicalCount: Int = 1) {
+        self.init(tick: tick, secondsPerTick: timing.secondsPerTick, width: timing.width, height: timing.height,
+                  start: start, sampleRate: Double(timing.sampleRate), logicalCount: logicalCount)
+        bpm = timing.bpm
+    }
+
     /// Seconds at the start of this tick.
     public var time: Double { Double(tick) * secondsPerTick }
 }

@@ -157,9 +157,7 @@ extension TickPlan {
             case .field:
                 let kind = network.neurons[i].kind
                 let outs = outSlot[i].map { fieldNext + $0 * fieldLanes }
-                let ctx = KernelContext(tick: currentTick, secondsPerTick: timing.secondsPerTick,
-                                        width: timing.width, height: timing.height, start: 0,
-                                        sampleRate: Double(timing.sampleRate), logicalCount: timing.pixels)
+                let ctx = KernelContext(timing, tick: currentTick, logicalCount: timing.pixels)
                 outs.withUnsafeBufferPointer { ob in
                     kind.forward(KernelIO(inputs: UnsafeBufferPointer(start: nil, count: 0), outputs: ob, count: fieldLanes, context: ctx))
                 }

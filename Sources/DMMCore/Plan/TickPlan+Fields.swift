@@ -361,8 +361,7 @@ extension TickPlan {
         consts.reserveCapacity(k * fp.matrixRow.count)
         var contexts: [KernelContext] = []
         for _ in 0..<k {
-            let base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                                     start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
+            let base = KernelContext(t, tick: currentTick)
             scalarStroke(base)
             consts.append(contentsOf: programConstants(fp))
             contexts.append(base)

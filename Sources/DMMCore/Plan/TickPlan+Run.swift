@@ -17,10 +17,7 @@ extension TickPlan {
     ///   - audio: when given and the patch sounds, receives `samplesPerTick` stereo frames,
     ///     interleaved.
     public func tick(frame: UnsafeMutablePointer<UInt8>? = nil, audio: UnsafeMutablePointer<Float>? = nil) {
-        let t = timing
-        var base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                                 start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
-        base.bpm = t.bpm
+        let base = KernelContext(timing, tick: currentTick)
         scalarStroke(base)
         if fieldLanes > 0 { fieldStroke(base, frame: frame) }
         if signalLanes > 0 { signalStroke(base, audio: audio) }

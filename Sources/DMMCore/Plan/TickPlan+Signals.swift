@@ -232,9 +232,7 @@ extension TickPlan {
             }
             let out = audio.map { $0 + done * n * 2 }
             if signalLanes > 0 {
-                var base = KernelContext(tick: t0, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                                         start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
-                base.bpm = t.bpm
+                let base = KernelContext(t, tick: t0)
                 runSignals(base, ticks: k, audio: out, recorded: true)
                 program.keepLastTick(of: k)
             } else if let out {
@@ -253,9 +251,7 @@ extension TickPlan {
         let t = timing
         let dyn = program.dynamicRows
         let constW = self.constW
-        var base = KernelContext(tick: currentTick, secondsPerTick: t.secondsPerTick, width: t.width, height: t.height,
-                                 start: 0, sampleRate: Double(t.sampleRate), logicalCount: 1)
-        base.bpm = t.bpm
+        var base = KernelContext(t, tick: currentTick)
         var swaps = 0
         let guardian = nonFinite.policy == nil ? nil : nonFinite
         let unitNeuron = guardian == nil ? [] : scalarNeurons.filter { !constantSources.contains($0) }
