@@ -90,7 +90,7 @@ public struct DistillState: Codable, Sendable, Equatable {
 /// the student, polished without L1, stays within `targetLoss`; then `Pruner` removes the
 /// remaining weights one at a time (the 2022 hand schedule, made automatic).
 public final class Distiller: @unchecked Sendable {
-    public let engines: [TreeBackprop]
+    public let engines: [any DistillEngine]
     public let student: Network
     /// The loss outputs (reachability from them decides which neurons the result keeps).
     public let outputs: [PortRef]
@@ -107,7 +107,7 @@ public final class Distiller: @unchecked Sendable {
         public var lambda: Float
     }
 
-    public init(student: Network, outputs: [PortRef], engines: [TreeBackprop], options: DistillOptions) throws(FitError) {
+    public init(student: Network, outputs: [PortRef], engines: [any DistillEngine], options: DistillOptions) throws(FitError) {
         guard let first = engines.first else { throw FitError("no training input") }
         for e in engines where e.parameters != first.parameters { throw FitError("the training inputs give different parameters") }
         self.engines = engines; self.student = student; self.outputs = outputs
@@ -121,7 +121,7 @@ public final class Distiller: @unchecked Sendable {
     }
 
     /// Continues a saved distillation (same student, inputs and options; `steps` may grow).
-    public init(resuming saved: DistillState, student: Network, outputs: [PortRef], engines: [TreeBackprop],
+    public init(resuming saved: DistillState, student: Network, outputs: [PortRef], engines: [any DistillEngine],
                 options: DistillOptions, name: String) throws(FitError) {
         guard let first = engines.first else { throw FitError("no training input") }
         var a = saved.options, b = options

@@ -23,8 +23,10 @@ extension Fit {
     func runTeacher(_ teacherPath: String) throws {
         let loaded = try PatchLoader.load(path: patch)
         let teacherNet = try PatchLoader.load(path: teacherPath).network
-        let out = output ?? (patch.hasSuffix(".dmm") ? String(patch.dropLast(4)) : patch) + "-fitted.dmm"
-        let stem = out.hasSuffix(".dmm") ? String(out.dropLast(4)) : out
+        if try loaded.network.domains().contains(.signal) {
+            try runSoundTeacher(teacherPath, loaded: loaded, teacher: teacherNet)
+            return
+        }
         // Names compared: --outputs, or every output both patches name (but `one`).
         let names: String
         if let outputs { names = outputs } else {
@@ -65,6 +67,16 @@ extension Fit {
             engines.append(try TreeBackprop(student: student, outputs: so.map(\.ref), targets: targets))
             studentOutputs = so.map(\.ref)
         }
+        try distil(loaded, teacherPath: teacherPath, outputs: studentOutputs, engines: engines)
+    }
+
+    /// Adam, L1, the λ ramp and pruning over `engines` (one per training input), with
+    /// checkpoints and progress; writes the fitted patch and its loss curve. The part of
+    /// `dmm fit --teacher` common to every kind of student.
+    func distil(_ loaded: LoadedPatch, teacherPath: String, outputs studentOutputs: [PortRef], engines: [any DistillEngine],
+                report: ((DistillResult) throws -> String?)? = nil) throws {
+        let out = output ?? (patch.hasSuffix(".dmm") ? String(patch.dropLast(4)) : patch) + "-fitted.dmm"
+        let stem = out.hasSuffix(".dmm") ? String(out.dropLast(4)) : out
         var o = DistillOptions()
         o.steps = steps; o.learningRate = lr; o.restarts = restarts; o.trialSteps = trialSteps
         o.l1 = l1; o.prune = prune; o.seed = seed; o.targetLoss = targetLoss
@@ -101,6 +113,7 @@ extension Fit {
                 FileHandleStderr.write("fit: loss \(fmt(r.loss))\(per) after \(r.steps) steps; \(r.activeWeights) of \(r.initialWeights) weights\n")
                 FileHandleStderr.write("wrote \(out), \(stem)-loss.csv\n")
             }
+            if let report, let line = try report(r), !quiet { FileHandleStderr.write(line + "\n") }
             if stats {
                 let ms = r.steps > 0 ? seconds * 1000 / Double(r.steps) : 0
                 print("{\"steps\": \(r.steps), \"loss\": \(r.loss), \"input_losses\": [\(r.inputLosses.map { "\($0)" }.joined(separator: ", "))], \"weights\": \(r.activeWeights), \"initial_weights\": \(r.initialWeights), \"winner\": \(r.winner), \"seconds\": \(seconds), \"ms_per_step\": \(ms)}")

@@ -8,8 +8,8 @@ import PatchLanguage
 extension Fit {
     /// The teacher's frames as targets for a student that draws; nil for a student that does
     /// not (the tree distiller, `runTeacher`, takes it), after refusing the output kinds that
-    /// path cannot fit: signal (audio) students, field students without a picture, and a tree or
-    /// scalar student compared with a teacher's fields. (Scalar neurons that keep state or have
+    /// path cannot fit: field students without a picture, and a tree or scalar student compared
+    /// with a teacher's fields or signals. (Students that sound go to `runSoundTeacher`.) (Scalar neurons that keep state or have
     /// no gradient are refused by `TreeBackprop`, naming the neuron.)
     func visualTeacherTargets(_ teacherPath: String, student: LoadedPatch) throws -> FitTargets? {
         let teacher = try PatchLoader.load(path: teacherPath).network
@@ -51,8 +51,12 @@ extension Fit {
 
     /// Refusals for a student without a picture, each one line naming what is not supported.
     func checkNonVisualStudent(domains: [StreamKind], net: Network, teacher: Network, teacherPath: String) throws {
-        if let i = domains.firstIndex(of: .signal) {
-            throw FitError("audio distillation is not supported yet: the student \(patch) has signal neuron '\(net.neurons[i].name)' and the fitter has no gradients through audio")
+        // A student that sounds is fitted on its sound (`runSoundTeacher`), unless it also has fields.
+        if domains.contains(.signal) {
+            if let i = domains.firstIndex(of: .field) {
+                throw FitError("the student \(patch) sounds and has field neuron '\(net.neurons[i].name)' but no picture: fit its sound from a student without fields")
+            }
+            return
         }
         if let i = domains.firstIndex(of: .field) {
             throw FitError("the student \(patch) has field neuron '\(net.neurons[i].name)' but no picture (rgb or hsv neuron): a field student is fitted on its picture")
@@ -66,7 +70,7 @@ extension Fit {
             ?? NamedOutputs.resolve(nil, in: net).compactMap { o in (try? NamedOutputs.resolve(o.name, in: teacher))?.first }
         for o in compared where [.field, .signal].contains(tdomains[o.ref.neuron]) {
             if tdomains[o.ref.neuron] == .signal {
-                throw FitError("audio distillation is not supported yet: '\(o.name)' is a signal output of the teacher \(teacherPath)")
+                throw FitError("'\(o.name)' is a signal output of the teacher \(teacherPath) but the student \(patch) has no signal neurons: a student is compared on outputs of its own kinds")
             }
             throw FitError("'\(o.name)' is a field output of the teacher \(teacherPath) but the student \(patch) is a tree or scalar patch: such a student is compared on tree and scalar outputs")
         }

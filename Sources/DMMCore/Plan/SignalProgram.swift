@@ -120,6 +120,22 @@ package final class SignalProgram {
 
     private var allocations: [UnsafeMutableRawPointer] = []
 
+    /// When set, every unit call copies its inputs and outputs here (the fitter's recording run).
+    package var trace: SignalTrace?
+
+    /// The running order: per step, its units and whether they form a loop through the matrix
+    /// (run tick by tick). Units are numbered as `TickPlan.signalNeurons`.
+    package var order: [(units: [Int], loop: Bool)] {
+        var out: [(units: [Int], loop: Bool)] = []
+        var i = 0
+        while i < stepWords {
+            let code = steps[i], count = steps[i + 1]
+            out.append(((0..<count).map { steps[i + 2 + $0] }, code == Self.cycle))
+            i += 2 + count
+        }
+        return out
+    }
+
     /// An empty program (no signal neurons).
     package init() {
         func none<T>(_ t: T.Type) -> UnsafeMutablePointer<T> { UnsafeMutablePointer<T>.allocate(capacity: 1) }

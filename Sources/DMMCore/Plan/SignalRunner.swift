@@ -28,6 +28,8 @@ struct SignalRunner {
     /// Scans each unit's outputs after its call (nil: no scanning), naming units by neuron.
     let guardian: NonFiniteGuard?
     let unitNeuron: [Int]
+    /// The recording, when the fitter asked for one (`SignalProgram.trace`).
+    let trace: SignalTrace?
 
     init(program p: SignalProgram, constW: UnsafePointer<Float>?, streamW: UnsafePointer<Float>?,
          scalars: UnsafePointer<Float>?, scalarOut: UnsafeMutablePointer<Float>? = nil, ticks: Int, audio: UnsafeMutablePointer<Float>?,
@@ -46,6 +48,7 @@ struct SignalRunner {
         self.ticks = ticks
         audioUnit = p.audioUnit; audioMono = p.audioMono
         self.audio = audio; self.recorded = recorded; self.context = context
+        trace = p.trace
     }
 
     @inline(__always)
@@ -102,6 +105,7 @@ struct SignalRunner {
                           outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout),
                           count: (tk * n + 15) / 16 * 16, context: ctx, state: states[u])
         kernels[u]._withUnsafeGuaranteedRef { $0.forward(io) }
+        if let trace { record(trace, unit: u, io: io, tick: ctx.tick, samples: tk * n) }
         if scalarOuts > 0, let scalarOut, tk * n > 0 {
             // A scalar output's value for the tick is its last sample (one tick per call here).
             for o in 0..<nout where slotBase[o] <= -2 {
@@ -120,6 +124,13 @@ struct SignalRunner {
             let dst = audio + tau0 * n * 2
             for j in 0..<(tk * n) { dst[2 * j] = left[j]; dst[2 * j + 1] = right[j] }
         }
+    }
+
+    /// Copies one unit call's inputs and outputs into the recording.
+    func record(_ trace: SignalTrace, unit u: Int, io: KernelIO, tick: Int, samples: Int) {
+        let ib = trace.inputBase[u], ob = trace.outputBase[u]
+        for p in 0..<io.inputs.count { trace.record(ib + p, tick: tick, count: samples, from: io.inputs[p]) }
+        for o in 0..<io.outputs.count { trace.record(ob + o, tick: tick, count: samples, from: io.outputs[o]) }
     }
 
     /// Members of one grouped kind over the whole batch, in one call.
@@ -149,6 +160,9 @@ struct SignalRunner {
         }
         let group = UnsafeBufferPointer(start: ios, count: count)
         kernels[members[0]]._withUnsafeGuaranteedRef { $0.forwardGroup(group) }
+        if let trace {
+            for m in 0..<count { record(trace, unit: members[m], io: ios[m], tick: context.tick, samples: ticks * n) }
+        }
         if let guardian {
             for m in 0..<count {
                 let u = members[m], nout = unitInfo[4 * u + 1], slotBase = slots + unitInfo[4 * u + 3]

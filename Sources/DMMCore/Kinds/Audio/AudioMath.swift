@@ -199,6 +199,38 @@ extension UnsafeMutableRawPointer {
 }
 
 extension AudioMath {
+    /// The reverse of `sineBlock` over one run from phase 0: with θ_j = 2π·x_j + pm[j] and
+    /// x_j = Σ_{i<j} freq[i]/rate (the phases `phases` gives, the forward's own accumulation),
+    /// dy_j/dpm_j = cos θ_j and dy_j/dfreq_i = 2π/rate · cos θ_j for every i < j, so
+    /// dL/dfreq_i = 2π/rate · Σ_{j>i} g_j cos θ_j: one vector pass for the cosines, one
+    /// reverse running sum (in `Double`: a second of sound sums 48,000 terms).
+    static func sineBackward(_ io: KernelIO, _ gr: KernelGrads, pm pmInput: Int) {
+        let n = max(0, min(io.context.logicalCount, io.count))
+        guard n > 0 else { return }
+        let x = UnsafeMutablePointer<Float>.allocate(capacity: io.count)
+        defer { x.deallocate() }
+        let rate = io.context.sampleRate
+        _ = phases(freq: io.inputs[0], count: n, lanes: io.count, phase: 0, rate: rate, into: x)
+        let pm = io.inputs[pmInput], g = gr.outputGrads[0]
+        let gf = gr.inputGrads[0], gpm = gr.inputGrads[pmInput]
+        let s = V(repeating: invTwoPi), quarter = V(repeating: 0.25)
+        var i = 0
+        while i < io.count {
+            // d_j = g_j · cos θ_j, kept in x.
+            let c = sin2pi(Lanes.load(x, i).madd(s, finite(Lanes.load(pm, i))) + quarter)
+            let d = c * Lanes.load(g, i)
+            Lanes.store(d, x, i)
+            Lanes.store(Lanes.load(gpm, i) + d, gpm, i)
+            i += 16
+        }
+        let k = 2 * Double.pi / rate
+        var suffix = 0.0
+        for j in stride(from: n - 1, through: 0, by: -1) {
+            gf[j] += Float(k * suffix)
+            suffix += Double(x[j])
+        }
+    }
+
     /// State bytes used by `sineBlock`.
     static let sineStateBytes = 32
 

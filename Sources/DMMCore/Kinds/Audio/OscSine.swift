@@ -4,7 +4,7 @@
 /// a block is `Float`, so an hour of 440 Hz stays in tune to the sample. Wire a signal into
 /// `freq` for FM, into `pm` for phase modulation (what DX-style "FM" really is). Stateful (the
 /// output depends on every past frequency), so it has no per-tick gradient: `.notDifferentiable`.
-public struct OscSine: NeuronKind {
+public struct OscSine: NeuronKind, DifferentiableSignal {
     public static let name = "osc.sine"
     public static let summary = "sine oscillator: freq (Hz), pm (phase offset, radians)"
     public init(config: NeuronConfig) throws(KindError) {}
@@ -13,4 +13,5 @@ public struct OscSine: NeuronKind {
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { AudioMath.sineStateBytes }
     public func forward(_ io: KernelIO) { AudioMath.sineBlock(io, pm: 1) }
+    public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { AudioMath.sineBackward(io, grads, pm: 1) }
 }

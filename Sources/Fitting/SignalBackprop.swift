@@ -1,0 +1,303 @@
+import DMMCore
+
+/// Backpropagation through a student that sounds: `dmm fit STUDENT --teacher TEACHER` when the
+/// outputs compared are audio.
+///
+/// **The forward is the renderer's.** Each evaluation compiles the student at the given
+/// weights into a `TickPlan` and runs it exactly as `dmm synth` does (the same warm-up ticks
+/// before time 0, `runAudio`, its batching), with a `SignalTrace` attached: every signal unit's
+/// inputs as the down movement delivered them and its outputs as its kernel wrote them. Nothing
+/// here recomputes a kind's output or a row's sum.
+///
+/// **The reverse sweep** walks the units in the reverse of the engine's running order. A unit's
+/// output cotangents (from the loss, or from the units it feeds) go through its kind's reverse:
+/// `DifferentiableSignal.backwardRun` for the stateful kinds (`osc.sine`, filters…), the
+/// per-lane `backward` for stateless pointwise kinds (`sin`, `tanh`, `mul`…) running on
+/// samples. Then per term of each input row, the down movement reversed: a weight on a signal
+/// source reads it one tick earlier (sample j reads j − samplesPerTick), so its gradient is
+/// Σ_j g[j]·source[j − n] and the source's cotangent gains w·g[j] at j − n; a weight on a
+/// constant source (`one`) contributes g summed times the source's value.
+///
+/// **The loss** is the mean over compared samples of the squared difference: the two channels
+/// of the sound (a mono patch's right channel is its left) or the named signal outputs, over
+/// `ticks` ticks from time 0 (warm-up ticks are run, not compared), against the teacher's own
+/// render.
+///
+/// **What is fitted**: every explicit, unfrozen weight on the row of a signal neuron whose
+/// gradient reaches the loss, from a constant source or a signal output. Weights whose
+/// gradient cannot be taken stay as they are and are listed in `heldFixed` with the reason
+/// (rows of kinds without a reverse, such as the band-limited oscillators or noise; terms from
+/// scalars that change). Students with a signal loop through the matrix (feedback), tree or
+/// field neurons, or scalar outputs of signal kinds (`follow`) are refused in one line.
+public final class SignalBackprop: DistillEngine, @unchecked Sendable {
+    public let parameters: [WeightRef]
+    /// Weights that influence the loss but stay fixed, each with why (for the user's note).
+    public let heldFixed: [(weight: WeightRef, reason: String)]
+    /// Ticks compared (after the warm-up) and samples per tick.
+    public let ticks: Int, samplesPerTick: Int
+    /// Warm-up ticks the student runs before time 0 (fixed for the whole fit, from the patch).
+    public let warmUpTicks: Int
+    let student: Network
+    /// What is compared: the sound (two channels) or named outputs (unit, port).
+    let sound: Bool
+    let compared: [PortRef]
+    /// The teacher's samples: per compared stream, `ticks × samplesPerTick` values.
+    let targets: [[Float]]
+    /// Neurons whose rows carry parameters (their cotangents matter), and the units that must
+    /// be reversed, by unit number.
+    let reverse: [Bool]
+    let order: [Int]
+    let unitOf: [Int: Int]
+
+    /// - Parameters:
+    ///   - outputs: signal outputs compared by name, or nil for the sound (`audio.out`).
+    ///   - ticks: ticks compared, from time 0.
+    public init(student: Network, teacher: Network, outputs: [(student: PortRef, teacher: PortRef)]?, ticks: Int) throws(FitError) {
+        guard ticks > 0 else { throw FitError("nothing to compare: ticks must be at least 1") }
+        let st = student.timing, tt = teacher.timing
+        guard st.sampleRate == tt.sampleRate, st.samplesPerTick == tt.samplesPerTick else {
+            throw FitError("the student runs at \(st.sampleRate) Hz, \(st.samplesPerTick) samples a tick and the teacher at \(tt.sampleRate) Hz, \(tt.samplesPerTick): give both the same rate and block")
+        }
+        let plan: TickPlan
+        do { plan = try TickPlan(network: student) } catch { throw FitError(error.description) }
+        if let i = plan.treeNeurons.first {
+            throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) is a tree neuron: audio distillation takes patches of signal and scalar neurons")
+        }
+        if let i = (plan.fieldNeurons + plan.spatialNeurons).first {
+            throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) draws: audio distillation fits a student's sound; fit its picture with a visual teacher")
+        }
+        if plan.signals.hasScalarOutputs {
+            let i = plan.signalNeurons.first { n in plan.outKind[n].contains(.scalar) } ?? 0
+            throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) turns sound into a per-tick number: audio distillation has no gradient through it")
+        }
+        let order = plan.signals.order
+        if let loop = order.first(where: \.loop) {
+            let names = loop.units.map { "'\(student.neurons[plan.signalNeurons[$0]].name)'" }.joined(separator: ", ")
+            throw FitError("\(names) form a signal loop through the matrix (feedback): audio distillation takes feed-forward signal patches")
+        }
+        self.student = student
+        self.ticks = ticks
+        samplesPerTick = max(1, st.samplesPerTick)
+        warmUpTicks = student.warmUpTicks
+        self.order = order.flatMap(\.units)
+        var unitOf: [Int: Int] = [:]
+        for (u, i) in plan.signalNeurons.enumerated() { unitOf[i] = u }
+        self.unitOf = unitOf
+
+        // What is compared, and the teacher's samples of it.
+        let S = ticks * samplesPerTick
+        if let outputs {
+            for o in outputs {
+                guard plan.outKind[o.student.neuron][o.student.port] == .signal else {
+                    throw FitError("output '\(student.name(ofOutput: o.student))' is not a signal: a sound student is compared on its sound or its signal outputs")
+                }
+            }
+            sound = false
+            compared = outputs.map(\.student)
+            let teacherTrace = try Self.run(teacher, ticks: ticks, trace: true)
+            var t: [[Float]] = []
+            for o in outputs {
+                guard let u = teacherTrace.unitOf[o.teacher.neuron], teacherTrace.plan.outKind[o.teacher.neuron][o.teacher.port] == .signal,
+                      let trace = teacherTrace.trace else {
+                    throw FitError("output '\(teacher.name(ofOutput: o.teacher))' of the teacher is not a signal")
+                }
+                let p = trace.output(u, o.teacher.port) + teacherTrace.warm * samplesPerTick
+                t.append(Array(UnsafeBufferPointer(start: p, count: S)))
+            }
+            targets = t
+        } else {
+            guard plan.audioNeuron != nil else { throw FitError("the student has no audio.out: name the signal outputs compared (--outputs)") }
+            guard teacher.hasAudio else { throw FitError("the teacher has no audio.out: name the signal outputs compared (--outputs)") }
+            sound = true
+            compared = []
+            let r = try Self.run(teacher, ticks: ticks, trace: false)
+            targets = [(0..<S).map { r.audio[2 * $0] }, (0..<S).map { r.audio[2 * $0 + 1] }]
+        }
+
+        // Which units the loss reaches, through kinds that have a reverse.
+        let units = plan.signalNeurons.count
+        func differentiable(_ i: Int) -> Bool {
+            let k = student.neurons[i].kind
+            if k is any DifferentiableSignal || k.traits.contains(.audioOut) { return true }
+            return k.stateBytes(sampleRate: st.sampleRate) == 0 && !k.traits.contains(.notDifferentiable)
+        }
+        var reaches = Array(repeating: false, count: units)
+        if sound, let a = plan.audioNeuron, let u = unitOf[a] { reaches[u] = true }
+        for o in compared { if let u = unitOf[o.neuron] { reaches[u] = true } }
+        for u in self.order.reversed() where reaches[u] && differentiable(plan.signalNeurons[u]) {
+            let i = plan.signalNeurons[u]
+            for p in student.neurons[i].kind.inputs.indices where plan.inKind[i][p] == .signal {
+                for (o, _) in student.matrix.row(PortRef(i, p)) { if let v = unitOf[o.neuron] { reaches[v] = true } }
+            }
+        }
+        reverse = (0..<units).map { reaches[$0] && differentiable(plan.signalNeurons[$0]) }
+        var params: [WeightRef] = [], fixed: [(WeightRef, String)] = []
+        for u in 0..<units where reaches[u] {
+            let i = plan.signalNeurons[u]
+            for p in student.neurons[i].kind.inputs.indices {
+                for (o, e) in student.matrix.row(PortRef(i, p)) where !e.frozen {
+                    let ref = WeightRef(input: PortRef(i, p), output: o)
+                    if !reverse[u] {
+                        fixed.append((ref, "\(student.neurons[i].kindName) has no gradient through its inputs"))
+                    } else if plan.constantSources.contains(o.neuron) {
+                        params.append(ref)
+                    } else if unitOf[o.neuron] != nil, plan.outKind[o.neuron][o.port] == .signal, plan.inKind[i][p] == .signal {
+                        params.append(ref)
+                    } else {
+                        fixed.append((ref, "it reads '\(student.neurons[o.neuron].name)', a number that changes from tick to tick"))
+                    }
+                }
+            }
+        }
+        parameters = params.sorted()
+        heldFixed = fixed.sorted { $0.0 < $1.0 }
+    }
+
+    public func weights(of network: Network) -> [Float] { parameters.map { network.matrix[$0.input, $0.output] } }
+
+    /// The loss of `network` (the fitted student as written: cut weights gone, its own warm-up)
+    /// rendered as `dmm synth` renders it, against the same teacher samples: what the user will
+    /// hear, checked rather than assumed. Nil when it no longer has what was compared.
+    public func renderedLoss(of network: Network) -> Double? {
+        let names = compared.map { student.name(ofOutput: $0) }
+        guard let r = try? Self.run(network, ticks: ticks, trace: !sound) else { return nil }
+        let S = ticks * samplesPerTick
+        var sum = 0.0
+        if sound {
+            for j in 0..<S {
+                let l = Double(r.audio[2 * j] - targets[0][j]), rr = Double(r.audio[2 * j + 1] - targets[1][j])
+                sum += l * l + rr * rr
+            }
+            return sum / Double(2 * S)
+        }
+        guard let trace = r.trace else { return nil }
+        for (c, name) in names.enumerated() {
+            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            guard let ref = network.output(parts[0], parts.count > 1 ? parts[1] : nil), let u = r.unitOf[ref.neuron],
+                  r.plan.outKind[ref.neuron][ref.port] == .signal else { return nil }
+            let p = trace.output(u, ref.port) + r.warm * samplesPerTick
+            for j in 0..<S { let d = Double(p[j] - targets[c][j]); sum += d * d }
+        }
+        return sum / Double(max(1, S * names.count))
+    }
+
+    /// A plan of `network` from its warm-up start, run for warm-up + `ticks` ticks (with a
+    /// recording when asked): what `dmm synth` runs, from the same first tick.
+    static func run(_ network: Network, warm: Int? = nil, ticks: Int, trace: Bool) throws(FitError)
+        -> (plan: TickPlan, trace: SignalTrace?, audio: [Float], warm: Int, unitOf: [Int: Int]) {
+        let warm = warm ?? network.warmUpTicks
+        let plan: TickPlan
+        do { plan = try TickPlan(network: network, startTick: -warm) } catch { throw FitError(error.description) }
+        let n = max(1, network.timing.samplesPerTick)
+        var unitOf: [Int: Int] = [:]
+        for (u, i) in plan.signalNeurons.enumerated() { unitOf[i] = u }
+        var recording: SignalTrace?
+        if trace {
+            let kinds = plan.signalNeurons.map { network.neurons[$0].kind }
+            recording = SignalTrace(startTick: -warm, ticks: warm + ticks, samplesPerTick: n,
+                                    inputs: kinds.map(\.inputs.count), outputs: kinds.map(\.outputs.count))
+            plan.signals.trace = recording
+        }
+        plan.runAudio(ticks: warm, audio: nil)
+        var audio = [Float](repeating: 0, count: ticks * n * 2)
+        audio.withUnsafeMutableBufferPointer { plan.runAudio(ticks: ticks, audio: $0.baseAddress) }
+        plan.signals.trace = nil
+        return (plan, recording, audio, warm, unitOf)
+    }
+
+    /// The student at `weights` (a fitted weight of exactly 0 stays a term: an empty row would
+    /// take its port's default instead).
+    func network(at weights: [Float]) -> Network {
+        var net = student
+        for (k, p) in parameters.enumerated() { net.matrix.set(p.input, p.output, weights[k], frozen: weights[k] == 0) }
+        return net
+    }
+
+    public func evaluate(_ weights: [Float], gradient wantGradient: Bool = true) -> (loss: Double, gradient: [Double]) {
+        let net = network(at: weights)
+        guard let r = try? Self.run(net, warm: warmUpTicks, ticks: ticks, trace: true), let trace = r.trace else {
+            return (.infinity, Array(repeating: 0, count: wantGradient ? parameters.count : 0))
+        }
+        let plan = r.plan, n = samplesPerTick, S = ticks * n, W = warmUpTicks * n, L = trace.lanes
+        // The compared streams and their cotangents' homes.
+        var streams: [(values: UnsafeMutablePointer<Float>, unit: Int, input: Bool, port: Int)] = []
+        if sound, let a = plan.audioNeuron, let u = unitOf[a] {
+            streams.append((trace.input(u, 0), u, true, 0))
+            streams.append(plan.audioIsMono ? (trace.input(u, 0), u, true, 0) : (trace.input(u, 1), u, true, 1))
+        } else {
+            for o in compared { if let u = unitOf[o.neuron] { streams.append((trace.output(u, o.port), u, false, o.port)) } }
+        }
+        let count = Double(max(1, S * streams.count))
+        var loss = 0.0
+        for (c, s) in streams.enumerated() {
+            targets[c].withUnsafeBufferPointer { t in
+                for j in 0..<S { let d = Double(s.values[W + j] - t[j]); loss += d * d }
+            }
+        }
+        loss /= count
+        guard wantGradient else { return (loss, []) }
+        guard loss.isFinite else { return (loss, Array(repeating: 0, count: parameters.count)) }
+
+        // Cotangents: per unit, its inputs then its outputs, the trace's layout.
+        let kinds = plan.signalNeurons.map { net.neurons[$0].kind }
+        let G = SignalTrace(startTick: trace.startTick, ticks: trace.ticks, samplesPerTick: n,
+                            inputs: kinds.map(\.inputs.count), outputs: kinds.map(\.outputs.count))
+        for (c, s) in streams.enumerated() {
+            let g = s.input ? G.input(s.unit, s.port) : G.output(s.unit, s.port)
+            targets[c].withUnsafeBufferPointer { t in
+                for j in 0..<S { g[W + j] += Float(2 * Double(s.values[W + j] - t[j]) / count) }
+            }
+        }
+        var paramOf: [WeightRef: Int] = [:]
+        for (k, p) in parameters.enumerated() { paramOf[p] = k }
+        var grad = Array(repeating: 0.0, count: parameters.count)
+        let total = trace.ticks * n
+        let ptrs = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: 64)
+        let gptrs = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: 64)
+        defer { ptrs.deallocate(); gptrs.deallocate() }
+        var ctx = KernelContext(net.timing, tick: trace.startTick)
+        ctx.domain = .signal
+        ctx.logicalCount = total
+        for u in order.reversed() where reverse[u] {
+            let i = plan.signalNeurons[u], kind = kinds[u]
+            let nin = kind.inputs.count, nout = kind.outputs.count
+            guard nin + nout <= 64 else { continue }
+            if !kind.traits.contains(.audioOut) {
+                for p in 0..<nin { ptrs[p] = trace.input(u, p); gptrs[p] = G.input(u, p) }
+                for o in 0..<nout { ptrs[nin + o] = trace.output(u, o); gptrs[nin + o] = G.output(u, o) }
+                ctx.seed = plan.seed(for: i)
+                let io = KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                                  outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout), count: L, context: ctx)
+                let grads = KernelGrads(outputGrads: UnsafeBufferPointer(start: gptrs + nin, count: nout),
+                                        inputGrads: UnsafeBufferPointer(start: gptrs, count: nin))
+                if let k = kind as? any DifferentiableSignal { k.backwardRun(io, grads) } else { kind.backward(io, grads) }
+            }
+            // The down movement, reversed.
+            for p in 0..<nin {
+                let g = G.input(u, p)
+                for (o, e) in net.matrix.row(PortRef(i, p)) {
+                    let k = paramOf[WeightRef(input: PortRef(i, p), output: o)]
+                    if plan.constantSources.contains(o.neuron) {
+                        guard let k else { continue }
+                        let value = Double(plan.scalarPrev[plan.outSlot[o.neuron][o.port]])
+                        var sum = 0.0
+                        for j in 0..<total { sum += Double(g[j]) }
+                        grad[k] += sum * value
+                    } else if let v = unitOf[o.neuron], plan.outKind[o.neuron][o.port] == .signal, plan.inKind[i][p] == .signal {
+                        let src = trace.output(v, o.port), gsrc = G.output(v, o.port)
+                        if let k {
+                            var sum = 0.0
+                            for j in n..<total { sum += Double(g[j]) * Double(src[j - n]) }
+                            grad[k] += sum
+                        }
+                        if reverse[v], e.weight != 0 {
+                            let w = e.weight
+                            for j in n..<total { gsrc[j - n] = gsrc[j - n].madd(w, g[j]) }
+                        }
+                    }
+                }
+            }
+        }
+        return (loss, grad)
+    }
+}
