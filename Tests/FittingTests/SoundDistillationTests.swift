@@ -1,0 +1,202 @@
+import DMMCore
+import DMMTestSupport
+import Fitting
+import Foundation
+import PatchLanguage
+import Rendering
+import Testing
+
+/// Students that sound (`SignalBackprop`): the loss against a Double evaluation of both patches
+/// written here and against the renderer, the gradient against central differences of the
+/// loss, fits that recover a teacher's weights, sparsification of an over-complete additive
+/// bank, and the refusals.
+@Suite struct SoundDistillationTests {
+    static let rate = 8000.0, block = 32
+
+    /// Two sines (freq, pm), a tanh of their mix, and the sound: 0.3·sat + 0.2·b style.
+    static func patch(_ v: [Double]) -> String {
+        """
+        rate 8000
+        block 32
+        a: osc.sine
+        b: osc.sine
+        sat: tanh
+        out: audio.out
+        a.freq = \(v[0])
+        b.freq = \(v[1])
+        b.pm = \(v[2])
+        sat.x = \(v[3]) a + \(v[4]) b
+        out.left = \(v[5]) sat + \(v[6]) b
+
+        """
+    }
+    static let teacherValues = [220.0, 330, 0.7, 1.5, 0.8, 0.3, 0.2]
+    static let studentValues = [221.0, 329, 0.2, 1.0, 0.5, 0.5, 0.1]
+
+    /// The sound of `patch(v)` in Double, written from the DMM rules, not from the engine: the
+    /// run starts `warm` ticks before time 0 with every phase at 0, a sine's phase advances by
+    /// freq/rate per sample (x_k = k·f/rate), and every connection reads its source one tick
+    /// (`block` samples) earlier. Returns the samples from time 0 on.
+    static func reference(_ v: [Double], warm: Int, samples: Int) -> [Double] {
+        let n = block, total = warm * n + samples
+        func at(_ x: [Double], _ k: Int) -> Double { k >= 0 ? x[k] : 0 }
+        let a = (0..<total).map { sin(2 * Double.pi * Double($0) * v[0] / rate) }
+        let b = (0..<total).map { sin(2 * Double.pi * Double($0) * v[1] / rate + v[2]) }
+        let sat = (0..<total).map { tanh(v[3] * at(a, $0 - n) + v[4] * at(b, $0 - n)) }
+        let out = (0..<total).map { v[5] * at(sat, $0 - n) + v[6] * at(b, $0 - n) }
+        return Array(out[(warm * n)...])
+    }
+
+    static func engine(student: [Double] = studentValues, teacher: [Double] = teacherValues, ticks: Int = 60) throws -> (SignalBackprop, Network) {
+        let s = try TestPatches.network(patch(student)), t = try TestPatches.network(patch(teacher))
+        return (try SignalBackprop(student: s, teacher: t, outputs: nil, ticks: ticks), s)
+    }
+
+    @Test func lossIsTheMeanSquaredErrorOfTheSoundAgainstAReferenceAndTheRenderer() throws {
+        let ticks = 60
+        let (engine, student) = try Self.engine(ticks: ticks)
+        let warm = student.warmUpTicks
+        #expect(warm == 2)
+        let samples = ticks * Self.block
+        let s = Self.reference(Self.studentValues, warm: warm, samples: samples)
+        let t = Self.reference(Self.teacherValues, warm: warm, samples: samples)
+        let expected = zip(s, t).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(samples)
+        let loss = engine.evaluate(engine.weights(of: student), gradient: false).loss
+        #expect(expected > 1e-3)
+        #expect(abs(loss - expected) <= 2e-3 * expected, "engine \(loss) vs reference \(expected)")
+
+        // The renderer (`dmm synth`'s path, mono: one channel) gives the same number.
+        let seconds = Double(ticks * Self.block) / Self.rate
+        let rs = try AudioRenderer.renderSamples(network: student, seconds: seconds)
+        let rt = try AudioRenderer.renderSamples(network: try TestPatches.network(Self.patch(Self.teacherValues)), seconds: seconds)
+        #expect(rs.channels == 1 && rs.samples.count == samples)
+        let rendered = zip(rs.samples, rt.samples).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +) / Double(samples)
+        #expect(abs(loss - rendered) <= 1e-6 * rendered, "engine \(loss) vs renderer \(rendered)")
+        #expect(engine.renderedLoss(of: student).map { abs($0 - rendered) <= 1e-6 * rendered } == true)
+    }
+
+    @Test func gradientMatchesCentralDifferences() throws {
+        let (engine, student) = try Self.engine()
+        let w = engine.weights(of: student)
+        #expect(engine.parameters.count == 7)
+        let g = engine.evaluate(w, gradient: true).gradient
+        for k in w.indices {
+            // A small step: over a quarter second a 1 Hz change turns a phase by 1.5 rad, so a
+            // frequency needs a step of 0.01 Hz for the difference to stay in the linear range.
+            let h = Float(min(max(abs(Double(w[k])), 1), 5)) * 2e-3
+            var plus = w, minus = w
+            plus[k] += h; minus[k] -= h
+            let fd = (engine.evaluate(plus, gradient: false).loss - engine.evaluate(minus, gradient: false).loss)
+                / Double(plus[k] - minus[k])
+            let scale = max(abs(fd), abs(g[k]), 1e-4)
+            #expect(abs(fd - g[k]) <= 2e-2 * scale, "parameter \(engine.parameters[k]): analytic \(g[k]) vs central \(fd)")
+        }
+    }
+
+    @Test func theGradientDoesNotDependOnTheBlockSize() throws {
+        // block 32 and block 8 are different programs (warm-up, batching, ticks); the same
+        // sound up to the extra delays, so compare each against its own central differences.
+        let text = Self.patch(Self.studentValues).replacingOccurrences(of: "block 32", with: "block 8")
+        let s = try TestPatches.network(text)
+        let t = try TestPatches.network(Self.patch(Self.teacherValues).replacingOccurrences(of: "block 32", with: "block 8"))
+        let engine = try SignalBackprop(student: s, teacher: t, outputs: nil, ticks: 240)
+        let w = engine.weights(of: s), g = engine.evaluate(w, gradient: true).gradient
+        for k in w.indices {
+            let h = Float(min(max(abs(Double(w[k])), 1), 5)) * 2e-3
+            var plus = w, minus = w
+            plus[k] += h; minus[k] -= h
+            let fd = (engine.evaluate(plus, gradient: false).loss - engine.evaluate(minus, gradient: false).loss) / Double(plus[k] - minus[k])
+            #expect(abs(fd - g[k]) <= 2e-2 * max(abs(fd), abs(g[k]), 1e-4), "block 8, \(engine.parameters[k]): \(g[k]) vs \(fd)")
+        }
+    }
+
+    @Test func aDistillationRecoversTheTeachersWeights() throws {
+        let (engine, student) = try Self.engine()
+        var o = DistillOptions()
+        o.steps = 5000; o.learningRate = 0.01
+        let d = try Distiller(student: student, outputs: [PortRef(try #require(student.index(of: "out")), 0)], engines: [engine], options: o)
+        guard case .finished(let r) = d.run() else { Issue.record("interrupted"); return }
+        #expect(r.loss < 1e-9, "loss \(r.loss)")
+        let fitted = engine.weights(of: r.network)
+        let teacher = engine.weights(of: try TestPatches.network(Self.patch(Self.teacherValues)))
+        for (k, p) in engine.parameters.enumerated() {
+            #expect(abs(fitted[k] - teacher[k]) <= 1e-3 * max(1, abs(teacher[k])), "\(p): \(fitted[k]) vs teacher \(teacher[k])")
+        }
+    }
+
+    /// An additive bank of eight partials of 110 Hz (frequencies frozen) against a teacher
+    /// that has three of them: pruning keeps exactly those three, at the teacher's gains.
+    @Test func pruningAnOvercompleteBankKeepsTheTeachersPartials() throws {
+        let partials = 1...8
+        let gains: [Int: Double] = [1: 0.4, 3: -0.25, 6: 0.12]
+        func bank(_ gain: (Int) -> Double) -> String {
+            var s = "rate 8000\nblock 16\n"
+            for k in partials { s += "p\(k): osc.sine\n" }
+            s += "out: audio.out\n"
+            for k in partials { s += "p\(k).freq = \(110 * k)!\n" }
+            let terms = partials.compactMap { k in gain(k) == 0 ? nil : "\(gain(k)) p\(k)" }
+            s += "out.left = " + terms.joined(separator: " + ").replacingOccurrences(of: "+ -", with: "- ") + "\n"
+            return s
+        }
+        let teacher = try TestPatches.network(bank { gains[$0] ?? 0 })
+        let student = try TestPatches.network(bank { _ in 0.05 })
+        let engine = try SignalBackprop(student: student, teacher: teacher, outputs: nil, ticks: 200)
+        #expect(engine.parameters.count == 8)
+        var o = DistillOptions()
+        o.steps = 1500; o.learningRate = 0.01; o.prune = true; o.targetLoss = 1e-6
+        o.rampSteps = 150; o.rampPolishSteps = 100; o.pruneSchedule.polishSteps = 500
+        let d = try Distiller(student: student, outputs: [PortRef(try #require(student.index(of: "out")), 0)], engines: [engine], options: o)
+        guard case .finished(let r) = d.run() else { Issue.record("interrupted"); return }
+        let kept = Set(r.network.matrix.row(PortRef(try #require(r.network.index(of: "out")), 0)).map { r.network.neurons[$0.output.neuron].name })
+        #expect(kept == ["p1", "p3", "p6"], "kept \(kept.sorted())")
+        #expect(r.activeWeights == 3)
+        #expect(r.loss <= 1e-6, "loss \(r.loss)")
+        let out = try #require(r.network.index(of: "out"))
+        for (k, g) in gains {
+            let w = r.network.matrix[PortRef(out, 0), PortRef(try #require(r.network.index(of: "p\(k)")), 0)]
+            #expect(abs(Double(w) - g) <= 2e-3, "p\(k): \(w) vs \(g)")
+        }
+        #expect((engine.renderedLoss(of: r.network) ?? 1) <= 1e-6)
+    }
+
+    @Test func weightsWithoutAGradientStayAndAreNamed() throws {
+        let text = """
+            rate 8000
+            block 32
+            s: osc.saw
+            a: osc.sine
+            out: audio.out
+            s.freq = 110
+            a.freq = 220
+            out.left = 0.3 s + 0.2 a
+
+            """
+        let net = try TestPatches.network(text)
+        let engine = try SignalBackprop(student: net, teacher: net, outputs: nil, ticks: 20)
+        let names = engine.parameters.map { "\(net.name(ofInput: $0.input))<-\(net.name(ofOutput: $0.output))" }
+        #expect(Set(names) == ["a.freq<-one", "out.left<-s", "out.left<-a"])
+        #expect(engine.heldFixed.map { net.name(ofInput: $0.weight.input) } == ["s.freq"])
+        #expect(engine.heldFixed.first?.reason.contains("osc.saw") == true)
+        #expect(engine.evaluate(engine.weights(of: net), gradient: false).loss == 0)
+    }
+
+    @Test func studentsTheFitterCannotTakeAreRefusedInOneLine() throws {
+        let base = "rate 8000\nblock 32\na: osc.sine\nout: audio.out\na.freq = 220\nout.left = 0.5 a\n"
+        let teacher = try TestPatches.network(base)
+        func refusal(_ text: String, _ t: Network = teacher) throws -> String {
+            do {
+                _ = try SignalBackprop(student: try TestPatches.network(text), teacher: t, outputs: nil, ticks: 10)
+                return ""
+            } catch { return "\(error)" }
+        }
+        let loop = try refusal(base + "a.pm = 0.5 a\n")
+        #expect(loop.contains("'a'") && loop.contains("loop"), "\(loop)")
+        let rate = try refusal(base.replacingOccurrences(of: "rate 8000", with: "rate 16000"))
+        #expect(rate.contains("16000") && rate.contains("8000"), "\(rate)")
+        let tree = try refusal(base + "c: const(tree: \"{a: 1}\")\n")
+        #expect(tree.contains("'c'") && tree.contains("tree"), "\(tree)")
+        let silent = try refusal(base, try TestPatches.network("rate 8000\nblock 32\na: osc.sine\na.freq = 220\n"))
+        #expect(silent.contains("teacher has no audio.out"), "\(silent)")
+        for m in [loop, rate, tree, silent] { #expect(!m.contains("\n")) }
+    }
+}
