@@ -43,11 +43,8 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
     let compared: [PortRef]
     /// The teacher's samples: per compared stream, `ticks × samplesPerTick` values.
     let targets: [[Float]]
-    /// Neurons whose rows carry parameters (their cotangents matter), and the units that must
-    /// be reversed, by unit number.
-    let reverse: [Bool]
-    let order: [Int]
-    let unitOf: [Int: Int]
+    /// Neurons whose reverse is taken (the loss reaches them through kinds that have one).
+    let reversed: Set<Int>
 
     /// - Parameters:
     ///   - outputs: signal outputs compared by name, or nil for the sound (`audio.out`).
@@ -79,10 +76,8 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         self.ticks = ticks
         samplesPerTick = max(1, st.samplesPerTick)
         warmUpTicks = student.warmUpTicks
-        self.order = order.flatMap(\.units)
         var unitOf: [Int: Int] = [:]
         for (u, i) in plan.signalNeurons.enumerated() { unitOf[i] = u }
-        self.unitOf = unitOf
 
         // What is compared, and the teacher's samples of it.
         let S = ticks * samplesPerTick
@@ -124,13 +119,14 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var reaches = Array(repeating: false, count: units)
         if sound, let a = plan.audioNeuron, let u = unitOf[a] { reaches[u] = true }
         for o in compared { if let u = unitOf[o.neuron] { reaches[u] = true } }
-        for u in self.order.reversed() where reaches[u] && differentiable(plan.signalNeurons[u]) {
+        for u in order.flatMap(\.units).reversed() where reaches[u] && differentiable(plan.signalNeurons[u]) {
             let i = plan.signalNeurons[u]
             for p in student.neurons[i].kind.inputs.indices where plan.inKind[i][p] == .signal {
                 for (o, _) in student.matrix.row(PortRef(i, p)) { if let v = unitOf[o.neuron] { reaches[v] = true } }
             }
         }
-        reverse = (0..<units).map { reaches[$0] && differentiable(plan.signalNeurons[$0]) }
+        let reverse = (0..<units).map { reaches[$0] && differentiable(plan.signalNeurons[$0]) }
+        reversed = Set((0..<units).filter { reverse[$0] }.map { plan.signalNeurons[$0] })
         var params: [WeightRef] = [], fixed: [(WeightRef, String)] = []
         for u in 0..<units where reaches[u] {
             let i = plan.signalNeurons[u]
@@ -218,7 +214,8 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         guard let r = try? Self.run(net, warm: warmUpTicks, ticks: ticks, trace: true), let trace = r.trace else {
             return (.infinity, Array(repeating: 0, count: wantGradient ? parameters.count : 0))
         }
-        let plan = r.plan, n = samplesPerTick, S = ticks * n, W = warmUpTicks * n, L = trace.lanes
+        // Units are numbered by this run's plan; what to reverse was decided per neuron.
+        let plan = r.plan, unitOf = r.unitOf, n = samplesPerTick, S = ticks * n, W = warmUpTicks * n, L = trace.lanes
         // The compared streams and their cotangents' homes.
         var streams: [(values: UnsafeMutablePointer<Float>, unit: Int, input: Bool, port: Int)] = []
         if sound, let a = plan.audioNeuron, let u = unitOf[a] {
@@ -258,7 +255,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var ctx = KernelContext(net.timing, tick: trace.startTick)
         ctx.domain = .signal
         ctx.logicalCount = total
-        for u in order.reversed() where reverse[u] {
+        for u in plan.signals.order.flatMap(\.units).reversed() where reversed.contains(plan.signalNeurons[u]) {
             let i = plan.signalNeurons[u], kind = kinds[u]
             let nin = kind.inputs.count, nout = kind.outputs.count
             guard nin + nout <= 64 else { continue }
@@ -290,7 +287,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                             for j in n..<total { sum += Double(g[j]) * Double(src[j - n]) }
                             grad[k] += sum
                         }
-                        if reverse[v], e.weight != 0 {
+                        if reversed.contains(o.neuron), e.weight != 0 {
                             let w = e.weight
                             for j in n..<total { gsrc[j - n] = gsrc[j - n].madd(w, g[j]) }
                         }

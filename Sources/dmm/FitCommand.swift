@@ -227,7 +227,13 @@ func fmt(_ x: Double) -> String {
         while m < 1 { m *= 10; e -= 1 }
         return (x < 0 ? "-" : "") + String(Double(Int(m * 1000 + 0.5)) / 1000) + "e\(e)"
     }
-    return String(Double(Int((x * 100).rounded())) / 100)
+    // Four significant digits: 0.001517, 0.05312, 12.35 (two fixed decimals showed 0.0015 as 0.0).
+    var digits = 3, m = abs(x)
+    while m >= 10 && digits > 0 { m /= 10; digits -= 1 }
+    while m < 1 && m > 0 { m *= 10; digits += 1 }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    return String(Double((x * scale).rounded()) / scale)
 }
 
 /// CPU seconds of this process (user + system), for benchmark figures.

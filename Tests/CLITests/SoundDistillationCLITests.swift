@@ -1,0 +1,118 @@
+import Foundation
+import MediaIO
+import Testing
+
+/// `dmm fit STUDENT --teacher TEACHER` on students that sound, through the binary: the fitted
+/// patch sounds like the teacher when `dmm synth` renders both, `--prune` turns the shipped
+/// over-complete additive bank into a short readable patch, runs repeat byte for byte, weights
+/// without a gradient are named, and what the fitter cannot take is refused in one line.
+@Suite struct SoundDistillationCLITests {
+    static let teacher = """
+        rate 8000
+        block 32
+        a: osc.sine
+        b: osc.sine
+        sat: tanh
+        out: audio.out
+        a.freq = 220
+        b.freq = 330
+        b.pm = 0.7
+        sat.x = 1.5 a + 0.8 b
+        out.left = 0.3 sat + 0.2 b
+
+        """
+    /// The same structure, every weight off (a.freq by 1 Hz).
+    static let student = """
+        # two sines through a saturator
+        rate 8000
+        block 32
+        a: osc.sine
+        b: osc.sine
+        sat: tanh
+        out: audio.out
+        a.freq = 221
+        b.freq = 330
+        b.pm = 0.2
+        sat.x = 1 a + 0.5 b
+        out.left = 0.5 sat + 0.1 b
+
+        """
+
+    static func setUp() throws -> String {
+        let dir = CLI.tempDir()
+        try Claims.write(teacher, dir, "teacher.dmm")
+        try Claims.write(student, dir, "student.dmm")
+        return dir
+    }
+
+    /// `dmm synth` of a patch as float samples.
+    static func sound(_ patch: String, in dir: String, seconds: Double) throws -> [Float] {
+        let wav = patch.replacingOccurrences(of: ".dmm", with: ".wav")
+        try Claims.ok(["synth", patch, "-o", wav, "--seconds", "\(seconds)", "--format", "float", "-q"], in: dir)
+        return try AudioFileWriter.read(path: dir + "/" + wav).samples
+    }
+
+    @Test func theFittedStudentSoundsLikeTheTeacher() throws {
+        let dir = try Self.setUp()
+        let r = try Claims.ok(["fit", "student.dmm", "--teacher", "teacher.dmm", "--ticks", "60", "--steps", "5000", "--stats"], in: dir)
+        let line = try #require(r.stdout.split(separator: "\n").last)
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let loss = try #require(s["loss"] as? Double), ms = try #require(s["ms_per_step"] as? Double)
+        #expect(loss < 1e-9, "loss \(loss)")
+        #expect(ms < 20, "\(ms) ms a step")
+        #expect(r.stderr.contains("rendered as dmm synth renders it"), "\(r.stderr)")
+        let fitted = try String(contentsOfFile: dir + "/student-fitted.dmm", encoding: .utf8)
+        #expect(fitted.contains("# two sines through a saturator") && fitted.contains("a.freq = 220"), "\(fitted)")
+        // Heard over twice the fitted stretch: the same sound as the teacher's.
+        let got = try Self.sound("student-fitted.dmm", in: dir, seconds: 0.5)
+        let want = try Self.sound("teacher.dmm", in: dir, seconds: 0.5)
+        #expect(got.count == 4000 && want.count == 4000)
+        let worst = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-3, "largest difference \(worst)")
+        #expect(want.map(abs).max()! > 0.3)
+    }
+
+    /// The shipped showcase: sixteen partials of 110 Hz with gains and phases, distilled from a
+    /// filtered saw; pruning keeps the partials that matter. Two runs write the same bytes.
+    @Test func pruningTheAdditiveBankWritesAShortPatchDeterministically() throws {
+        let dir = CLI.tempDir()
+        let student = CLI.repoRoot + "/patches/additive-student.dmm", teacher = CLI.repoRoot + "/patches/sound-teacher.dmm"
+        for out in ["p1.dmm", "p2.dmm"] {
+            try Claims.ok(["fit", student, "--teacher", teacher, "--steps", "1500", "--lr", "0.02", "--prune",
+                           "--target-loss", "0.001", "-q", "-o", out], in: dir, timeout: 300)
+        }
+        #expect(Claims.bytes(dir + "/p1.dmm") == Claims.bytes(dir + "/p2.dmm"))
+        let text = try String(contentsOfFile: dir + "/p1.dmm", encoding: .utf8)
+        let partials = text.split(separator: "\n").filter { $0.hasPrefix("p") && $0.hasSuffix("osc.sine") }.count
+        #expect(partials >= 3 && partials < 16, "\(partials) partials:\n\(text)")
+        #expect(text.contains("p1: ") && text.contains("out.left = "), "\(text)")
+    }
+
+    @Test func weightsWithoutAGradientAreNamed() throws {
+        let dir = try Self.setUp()
+        try Claims.write(Self.student + "s: osc.saw\ns.freq = 110\nout.left += 0.05 s\n", dir, "saw.dmm")
+        let r = try Claims.ok(["fit", "saw.dmm", "--teacher", "teacher.dmm", "--ticks", "20", "--steps", "10"], in: dir)
+        #expect(r.stderr.contains("1 weights stay as they are: s.freq ← one (osc.saw has no gradient"), "\(r.stderr)")
+    }
+
+    @Test func whatTheFitterCannotTakeIsRefusedInOneLine() throws {
+        let dir = try Self.setUp()
+        let drone = CLI.repoRoot + "/patches/drone.dmm"
+        try Claims.write(Self.student.replacingOccurrences(of: "rate 8000", with: "rate 16000"), dir, "fast.dmm")
+        try Claims.write(Self.student + "c: const(tree: \"{x: 1}\")\n", dir, "tree.dmm")
+        let cases: [([String], [String])] = [
+            ([drone, "--teacher", drone], ["'d1'", "loop"]),
+            (["fast.dmm", "--teacher", "teacher.dmm"], ["16000", "8000"]),
+            (["tree.dmm", "--teacher", "teacher.dmm"], ["'c'", "tree neuron"]),
+            (["student.dmm", "--teacher", "teacher.dmm", "--input", "abc"], ["--input", "sound"]),
+            (["student.dmm", "--teacher", "teacher.dmm", "--outputs", "nope"], ["nope"]),
+            (["student.dmm", "--teacher", "teacher.dmm", "--ticks", "2000000"], ["--ticks"]),
+        ]
+        for (args, wanted) in cases {
+            let r = try CLI.run(["fit"] + args + ["--steps", "5", "-q"], cwd: dir)
+            #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
+            for w in wanted { #expect(r.stderr.contains(w), "\(r.stderr) lacks \(w)") }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/student-fitted.dmm"))
+        }
+    }
+}
