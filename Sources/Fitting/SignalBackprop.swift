@@ -1,4 +1,5 @@
 import DMMCore
+import Synchronization
 
 /// Backpropagation through a student that sounds: `dmm fit STUDENT --teacher TEACHER` when the
 /// outputs compared are audio.
@@ -45,6 +46,10 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
     let targets: [[Float]]
     /// Neurons whose reverse is taken (the loss reaches them through kinds that have one).
     let reversed: Set<Int>
+    /// Recordings kept between evaluations: a fresh megabyte-sized buffer per step cost a page
+    /// fault per 4 KB, a third of the step. Taken and given back under a lock (restarts may
+    /// evaluate in parallel); a shape that does not match is simply allocated anew.
+    private let spare = Mutex<[SignalTrace]>([])
 
     /// - Parameters:
     ///   - outputs: signal outputs compared by name, or nil for the sound (`audio.out`).
@@ -179,7 +184,8 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
 
     /// A plan of `network` from its warm-up start, run for warm-up + `ticks` ticks (with a
     /// recording when asked): what `dmm synth` runs, from the same first tick.
-    static func run(_ network: Network, warm: Int? = nil, ticks: Int, trace: Bool) throws(FitError)
+    static func run(_ network: Network, warm: Int? = nil, ticks: Int, trace: Bool,
+                    make: (Int, Int, Int, [Int], [Int]) -> SignalTrace = { SignalTrace(startTick: $0, ticks: $1, samplesPerTick: $2, inputs: $3, outputs: $4) }) throws(FitError)
         -> (plan: TickPlan, trace: SignalTrace?, audio: [Float], warm: Int, unitOf: [Int: Int]) {
         let warm = warm ?? network.warmUpTicks
         let plan: TickPlan
@@ -190,8 +196,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var recording: SignalTrace?
         if trace {
             let kinds = plan.signalNeurons.map { network.neurons[$0].kind }
-            recording = SignalTrace(startTick: -warm, ticks: warm + ticks, samplesPerTick: n,
-                                    inputs: kinds.map(\.inputs.count), outputs: kinds.map(\.outputs.count))
+            recording = make(-warm, warm + ticks, n, kinds.map(\.inputs.count), kinds.map(\.outputs.count))
             plan.signals.trace = recording
         }
         plan.runAudio(ticks: warm, audio: nil)
@@ -211,7 +216,21 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
 
     public func evaluate(_ weights: [Float], gradient wantGradient: Bool = true) -> (loss: Double, gradient: [Double]) {
         let net = network(at: weights)
-        guard let r = try? Self.run(net, warm: warmUpTicks, ticks: ticks, trace: true), let trace = r.trace else {
+        var taken: [SignalTrace] = []
+        defer { spare.withLock { pool in for t in taken where pool.count < 4 { pool.append(t) } } }
+        /// A recording of this shape: a spare one cleared, or a new one.
+        func recording(_ start: Int, _ count: Int, _ n: Int, _ ins: [Int], _ outs: [Int]) -> SignalTrace {
+            let t = spare.withLock { pool -> SignalTrace? in
+                guard let k = pool.firstIndex(where: { $0.matches(startTick: start, ticks: count, samplesPerTick: n, inputs: ins, outputs: outs) })
+                else { return nil }
+                return pool.remove(at: k)
+            }
+            t?.clear()
+            let r = t ?? SignalTrace(startTick: start, ticks: count, samplesPerTick: n, inputs: ins, outputs: outs)
+            taken.append(r)
+            return r
+        }
+        guard let r = try? Self.run(net, warm: warmUpTicks, ticks: ticks, trace: true, make: recording), let trace = r.trace else {
             return (.infinity, Array(repeating: 0, count: wantGradient ? parameters.count : 0))
         }
         // Units are numbered by this run's plan; what to reverse was decided per neuron.
@@ -237,8 +256,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
 
         // Cotangents: per unit, its inputs then its outputs, the trace's layout.
         let kinds = plan.signalNeurons.map { net.neurons[$0].kind }
-        let G = SignalTrace(startTick: trace.startTick, ticks: trace.ticks, samplesPerTick: n,
-                            inputs: kinds.map(\.inputs.count), outputs: kinds.map(\.outputs.count))
+        let G = recording(trace.startTick, trace.ticks, n, kinds.map(\.inputs.count), kinds.map(\.outputs.count))
         for (c, s) in streams.enumerated() {
             let g = s.input ? G.input(s.unit, s.port) : G.output(s.unit, s.port)
             targets[c].withUnsafeBufferPointer { t in
@@ -277,20 +295,23 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                     if plan.constantSources.contains(o.neuron) {
                         guard let k else { continue }
                         let value = Double(plan.scalarPrev[plan.outSlot[o.neuron][o.port]])
-                        var sum = 0.0
-                        for j in 0..<total { sum += Double(g[j]) }
-                        grad[k] += sum * value
+                        grad[k] += FitKernels.sum(g, L) * value   // padding lanes are zero
                     } else if let v = unitOf[o.neuron], plan.outKind[o.neuron][o.port] == .signal, plan.inKind[i][p] == .signal {
+                        // Sample j reads the source at j − n: whole vectors, then the tail.
                         let src = trace.output(v, o.port), gsrc = G.output(v, o.port)
-                        if let k {
-                            var sum = 0.0
-                            for j in n..<total { sum += Double(g[j]) * Double(src[j - n]) }
-                            grad[k] += sum
+                        let c = total - n, body = c / 16 * 16
+                        let back = reversed.contains(o.neuron) && e.weight != 0, w = e.weight
+                        var dot = 0.0
+                        if back {
+                            dot = FitKernels.dotAndAxpy(g + n, src, gsrc, w, accumulate: true, body)
+                        } else if k != nil {
+                            dot = FitKernels.dot(g + n, src, body)
                         }
-                        if reversed.contains(o.neuron), e.weight != 0 {
-                            let w = e.weight
-                            for j in n..<total { gsrc[j - n] = gsrc[j - n].madd(w, g[j]) }
+                        for j in body..<max(body, c) {
+                            dot += Double(g[n + j]) * Double(src[j])
+                            if back { gsrc[j] = gsrc[j].madd(w, g[n + j]) }
                         }
+                        if let k { grad[k] += dot }
                     }
                 }
             }
