@@ -78,7 +78,7 @@ import Testing
         let dir = CLI.tempDir()
         let student = CLI.repoRoot + "/patches/additive-student.dmm", teacher = CLI.repoRoot + "/patches/sound-teacher.dmm"
         for out in ["p1.dmm", "p2.dmm"] {
-            try Claims.ok(["fit", student, "--teacher", teacher, "--steps", "1500", "--lr", "0.02", "--prune",
+            try Claims.ok(["fit", student, "--teacher", teacher, "--ticks", "100", "--steps", "1500", "--lr", "0.02", "--prune",
                            "--target-loss", "0.001", "-q", "-o", out], in: dir, timeout: 300)
         }
         #expect(Claims.bytes(dir + "/p1.dmm") == Claims.bytes(dir + "/p2.dmm"))

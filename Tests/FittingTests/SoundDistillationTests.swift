@@ -37,14 +37,14 @@ import Testing
     /// run starts `warm` ticks before time 0 with every phase at 0, a sine's phase advances by
     /// freq/rate per sample (x_k = k·f/rate), and every connection reads its source one tick
     /// (`block` samples) earlier. Returns the samples from time 0 on.
-    static func reference(_ v: [Double], warm: Int, samples: Int) -> [Double] {
+    static func reference(_ v: [Double], warm: Int, samples: Int, neuron: String = "out") -> [Double] {
         let n = block, total = warm * n + samples
         func at(_ x: [Double], _ k: Int) -> Double { k >= 0 ? x[k] : 0 }
         let a = (0..<total).map { sin(2 * Double.pi * Double($0) * v[0] / rate) }
         let b = (0..<total).map { sin(2 * Double.pi * Double($0) * v[1] / rate + v[2]) }
         let sat = (0..<total).map { tanh(v[3] * at(a, $0 - n) + v[4] * at(b, $0 - n)) }
         let out = (0..<total).map { v[5] * at(sat, $0 - n) + v[6] * at(b, $0 - n) }
-        return Array(out[(warm * n)...])
+        return Array((neuron == "sat" ? sat : out)[(warm * n)...])
     }
 
     static func engine(student: [Double] = studentValues, teacher: [Double] = teacherValues, ticks: Int = 60) throws -> (SignalBackprop, Network) {
@@ -157,6 +157,58 @@ import Testing
             #expect(abs(Double(w) - g) <= 2e-3, "p\(k): \(w) vs \(g)")
         }
         #expect((engine.renderedLoss(of: r.network) ?? 1) <= 1e-6)
+    }
+
+    /// `--outputs sat`: a named signal output is compared sample by sample from time 0; only the
+    /// weights upstream of it are fitted, and their gradients match central differences.
+    @Test func namedSignalOutputsAreComparedSampleBySample() throws {
+        let s = try TestPatches.network(Self.patch(Self.studentValues)), t = try TestPatches.network(Self.patch(Self.teacherValues))
+        let sat = try #require(s.output("sat")), tsat = try #require(t.output("sat"))
+        let engine = try SignalBackprop(student: s, teacher: t, outputs: [(student: sat, teacher: tsat)], ticks: 60)
+        #expect(engine.parameters.count == 5)
+        #expect(!engine.parameters.contains { $0.input.neuron == (s.index(of: "out") ?? -1) })
+        let samples = 60 * Self.block
+        let a = Self.reference(Self.studentValues, warm: 2, samples: samples, neuron: "sat")
+        let b = Self.reference(Self.teacherValues, warm: 2, samples: samples, neuron: "sat")
+        let expected = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(samples)
+        let w = engine.weights(of: s)
+        let e = engine.evaluate(w, gradient: true)
+        #expect(abs(e.loss - expected) <= 2e-3 * expected, "engine \(e.loss) vs reference \(expected)")
+        for k in w.indices {
+            let h = Float(min(max(abs(Double(w[k])), 1), 5)) * 2e-3
+            var plus = w, minus = w
+            plus[k] += h; minus[k] -= h
+            let fd = (engine.evaluate(plus, gradient: false).loss - engine.evaluate(minus, gradient: false).loss) / Double(plus[k] - minus[k])
+            #expect(abs(fd - e.gradient[k]) <= 2e-2 * max(abs(fd), abs(e.gradient[k]), 1e-4), "\(engine.parameters[k]): \(e.gradient[k]) vs \(fd)")
+        }
+    }
+
+    /// Interrupted every 37 steps (two starts in parallel, the main fit, the ramp, the pruner),
+    /// saved through the checkpoint encoding and resumed, a sound distillation ends in exactly
+    /// the state of an uninterrupted one.
+    @Test func anInterruptedSoundDistillationResumesToTheSameState() throws {
+        let (engine, student) = try Self.engine(ticks: 30)
+        let outs = [PortRef(try #require(student.index(of: "out")), 0)]
+        var o = DistillOptions()
+        o.steps = 120; o.learningRate = 0.01; o.restarts = 2; o.trialSteps = 40; o.prune = true
+        o.rampSteps = 30; o.rampPolishSteps = 20; o.targetLoss = 1e-2; o.seed = 3
+        o.pruneSchedule.polishSteps = 60; o.pruneSchedule.maxRecoverySteps = 30; o.pruneSchedule.maxFailures = 3
+        let whole = try Distiller(student: student, outputs: outs, engines: [engine], options: o)
+        guard case .finished(let want) = whole.run() else { Issue.record("the uninterrupted run stopped"); return }
+        let stop = DistillResumeTests.StopEvery(every: 37)
+        var d = try Distiller(student: student, outputs: outs, engines: [engine], options: o)
+        var legs = 0
+        while legs < 1000 {
+            guard case .interrupted(let state) = d.run(shouldStop: { stop.shouldStop }, progress: { _ in stop.stepped() }) else { break }
+            legs += 1
+            let saved = try DistillCheckpoint.decode(try DistillCheckpoint.encode(state), name: "test checkpoint")
+            stop.resume()
+            d = try Distiller(resuming: saved, student: student, outputs: outs, engines: [engine], options: o, name: "test checkpoint")
+        }
+        #expect(legs > 3)
+        #expect(d.state == whole.state)
+        guard case .finished(let got) = d.run() else { Issue.record("not finished"); return }
+        #expect(got.losses == want.losses && got.activeWeights == want.activeWeights)
     }
 
     @Test func weightsWithoutAGradientStayAndAreNamed() throws {
