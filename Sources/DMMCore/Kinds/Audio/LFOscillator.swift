@@ -81,8 +81,10 @@ enum LFOscillator {
         let rate = io.context.sampleRate
         let w = UnsafeMutablePointer<Float>.allocate(capacity: io.count)
         defer { w.deallocate() }
+        // Constancy is checked over the run, not taken from `constantInputs` (the first tick's
+        // flag says nothing about later ticks); a constant run takes the forward's steady path.
         _ = AudioMath.phases(freq: freq, count: n, lanes: io.count, phase: 0, rate: rate, into: w,
-                             constant: AudioMath.isConstant(io, 0, n))
+                             constant: AudioMath.isConstant(freq, n))
         // w_j = dL/dy_j · slope(x_j), in place.
         var i = 0
         while i < io.count {
