@@ -88,6 +88,8 @@ import DMMTestSupport
         kind.backwardRun(KernelIO(inputs: ins.buffer, outputs: outs.buffer, count: lanes,
                                   context: context(tick: 0, samples: samples)),
                          KernelGrads(outputGrads: gOut.buffer, inputGrads: gIn.buffer))
+        // Kernels add into the samples' lanes only: the padding stays zero.
+        for p in 0..<inputs.count { #expect((samples..<lanes).allSatisfy { gIn.ports[p][$0] == 0 }, "\(kind.name): padding written") }
         return (0..<inputs.count).map { gIn.array($0, samples) }
     }
 
@@ -260,6 +262,20 @@ import DMMTestSupport
                 }
             }
             #expect(clamped > 0, "\(c.label): no clamped samples")
+        }
+    }
+
+    /// `lf.saw` and `lf.tri` step once per tick as scalars: that is no run to reverse, and the
+    /// reverse adds nothing there (the signal domain is the one it serves).
+    @Test func lfReverseAddsNothingOutsideSignals() throws {
+        for kind in [try LFSaw(config: .init()), try LFTri(config: .init())] as [any DifferentiableSignal] {
+            let gOut = Buffers(1, lanes: 16), gIn = Buffers(1, lanes: 16), ins = Buffers(1, lanes: 16), outs = Buffers(1, lanes: 16)
+            for j in 0..<16 { ins.ports[0][j] = 3; gOut.ports[0][j] = 1 }
+            var ctx = Self.context(tick: 0, samples: 1)
+            ctx.domain = .scalar
+            kind.backwardRun(KernelIO(inputs: ins.buffer, outputs: outs.buffer, count: 16, context: ctx),
+                             KernelGrads(outputGrads: gOut.buffer, inputGrads: gIn.buffer))
+            #expect(gIn.array(0, 16).allSatisfy { $0 == 0 }, "\(kind.name)")
         }
     }
 
