@@ -160,9 +160,12 @@ enum BLEPOscillator {
     /// 4·|frac(φ − ¼) − ½| − 1: 0 at φ = 0, rising to 1 at ¼, −1 at ¾.
     @inline(__always)
     static func naiveTri(_ p: AudioMath.V) -> AudioMath.V {
-        let q = AudioMath.frac(p - 0.25) - 0.5
-        return FastMath.abs(q) * 4 - 1
+        FastMath.abs(triFold(p)) * 4 - 1
     }
+
+    /// frac(φ − ¼) − ½: the triangle is 4·|fold| − 1, so the fold's sign is its slope's.
+    @inline(__always)
+    static func triFold(_ p: AudioMath.V) -> AudioMath.V { AudioMath.frac(p - 0.25) - 0.5 }
 
     /// +1 while frac(φ) < width, −1 after (the duty cycle clamped into [0, 1]). Written as
     /// ⌊φ⌋ − ⌊φ − width⌋ = 1, the very floors the edge detection compares, so that a phase a

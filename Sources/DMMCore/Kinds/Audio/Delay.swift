@@ -5,7 +5,8 @@
 /// Feedback goes through the matrix like any other connection (`d.in = src + 0.6 d`), so a
 /// loop adds one tick to the delay time: a block of 64 samples is 1.3 ms at 48 kHz. Config
 /// `max` (seconds, default 1) sizes the buffer, which lives in the neuron's state: a power of
-/// two above max × rate samples (60 s at 48 kHz: 16 MB). Stateful: `.notDifferentiable`.
+/// two above max × rate samples (60 s at 48 kHz: 16 MB). Stateful: `.notDifferentiable` per
+/// tick; `dmm fit --teacher` takes its gradient through a whole run (`backwardRun`).
 public struct Delay: NeuronKind {
     public static let name = "delay"
     public static let summary = "fractional delay line: in, time (s); config max (s, default 1)"
@@ -21,6 +22,22 @@ public struct Delay: NeuronKind {
         var c = 16
         while c < samples { c *= 2 }
         return c
+    }
+
+    /// The longest delay in samples at `rate`: max × rate, and never past the buffer.
+    static func longest(maxSeconds: Double, rate: Double) -> Double {
+        min(maxSeconds * rate, Double(capacity(maxSeconds: maxSeconds, rate: rate) - 2))
+    }
+
+    /// Where sample j reads for a delay of `time` seconds: `whole` samples back, then `f` of
+    /// the way to the one before (y = a + (b − a)·f with a = x[j − whole], b = x[j − whole − 1]).
+    /// NaN and negative times read the newest sample, +inf and huge ones the oldest; `moves`
+    /// says the time is strictly inside those clamps, where dy/dtime = (b − a)·rate.
+    @inline(__always)
+    static func tap(_ time: Float, rate: Double, longest: Double) -> (whole: Int, f: Float, moves: Bool) {
+        let d = AudioMath.clamp(Double(time) * rate, 0, longest, nan: 0)
+        let whole = Int(d)
+        return (whole, Float(d - Double(whole)), d > 0 && d < longest)
     }
 
     public init(config: NeuronConfig) throws(KindError) {
@@ -48,18 +65,40 @@ public struct Delay: NeuronKind {
         let rate = io.context.sampleRate
         let capacity = Self.capacity(maxSeconds: maxSeconds, rate: rate)
         let mask = capacity - 1
-        let most = min(maxSeconds * rate, Double(capacity - 2))
+        let most = Self.longest(maxSeconds: maxSeconds, rate: rate)
         var w = Int(st.get(0, as: Int64.self))
         for j in 0..<n {
             buf[w & mask] = x[j]
-            // NaN (and negative) times read the newest sample; +inf and huge ones the oldest.
-            let d = AudioMath.clamp(Double(time[j]) * rate, 0, most, nan: 0)
-            let whole = Int(d), f = Float(d - Double(whole))
+            let (whole, f, _) = Self.tap(time[j], rate: rate, longest: most)
             let a = buf[(w - whole) & mask], b = buf[(w - whole - 1) & mask]
             out[j] = a + (b - a) * f
             w &+= 1
         }
         st.set(0, Int64(w & mask))
         for j in n..<io.count { out[j] = 0 }
+    }
+}
+
+extension Delay: DifferentiableSignal {
+    /// The reverse of one `forward` from a fresh (silent) line: sample j read x[j − whole]
+    /// with weight 1 − f and x[j − whole − 1] with weight f (samples before the run are the
+    /// line's zeros), so dL/dy_j goes back to those two inputs, and to time_j as
+    /// (b − a)·rate where `tap` says the time moves the read. The line never needs
+    /// rebuilding: every read lies within the last `capacity` samples of the recorded input.
+    public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) {
+        let n = max(0, min(io.context.logicalCount, io.count))
+        let x = io.inputs[0], time = io.inputs[1]
+        let gy = grads.outputGrads[0], gx = grads.inputGrads[0], gTime = grads.inputGrads[1]
+        let rate = io.context.sampleRate
+        let most = Self.longest(maxSeconds: maxSeconds, rate: rate)
+        for j in 0..<n {
+            let (whole, f, moves) = Self.tap(time[j], rate: rate, longest: most)
+            let ia = j - whole, ib = j - whole - 1
+            let a: Float = ia >= 0 ? x[ia] : 0, b: Float = ib >= 0 ? x[ib] : 0
+            let g = gy[j]
+            if ia >= 0 { gx[ia] += g * (1 - f) }
+            if ib >= 0 { gx[ib] += g * f }
+            if moves { gTime[j] += g * (b - a) * Float(rate) }
+        }
     }
 }

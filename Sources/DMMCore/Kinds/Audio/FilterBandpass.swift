@@ -2,7 +2,8 @@
 ///
 /// A trapezoidal state-variable filter (see `StateVariableFilter` for the maths and the
 /// meaning of `res`). Its output depends on its own past (integrator state), so it has no
-/// per-tick gradient: `.notDifferentiable`.
+/// per-tick gradient (`.notDifferentiable`); `dmm fit --teacher` takes its gradient for in,
+/// cutoff and res through a whole run (`backwardRun`).
 public struct FilterBandpass: NeuronKind {
     public static let name = "filter.bandpass"
     public static let summary = "resonant bandpass, unity gain at centre (SVF): in, cutoff (Hz), res"
@@ -12,4 +13,9 @@ public struct FilterBandpass: NeuronKind {
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { StateVariableFilter.stateBytes }
     public func forward(_ io: KernelIO) { StateVariableFilter.run(io, mode: .bandpass) }
+}
+
+extension FilterBandpass: DifferentiableSignal {
+    /// The reverse of one signal-domain run from a fresh state (see `StateVariableFilter`).
+    public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { StateVariableFilter.backwardRun(io, grads, mode: .bandpass) }
 }

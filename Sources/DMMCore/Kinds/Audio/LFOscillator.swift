@@ -55,4 +55,50 @@ enum LFOscillator {
         case .phasor: return AudioMath.frac(p)
         }
     }
+
+    /// d(shape)/d(phase) at p, jumps ignored: 1 for the phasor, 2 for the saw, ±4 for the
+    /// triangle (the sign of its fold), 0 for the pulse (flat between its edges).
+    @inline(__always)
+    static func slope(_ p: AudioMath.V, _ shape: Shape) -> AudioMath.V {
+        switch shape {
+        case .saw: return AudioMath.V(repeating: 2)
+        case .pulse: return AudioMath.V()
+        case .triangle: return AudioMath.V(repeating: -4).replacing(with: 4, where: BLEPOscillator.triFold(p) .>= 0)
+        case .phasor: return AudioMath.V(repeating: 1)
+        }
+    }
+
+    /// The reverse of one signal-domain `run` from a fresh state (phase 0) over the recorded
+    /// run, for `DifferentiableSignal`: sample j's phase is x_j = Σ_{i<j} freq_i/rate, so
+    /// dL/dfreq_i = (1/rate)·Σ_{j>i} dL/dy_j·slope(x_j), a running sum from the end. The
+    /// phases come from `AudioMath.phases`, as in the forward. Outside the signal domain a
+    /// call steps once per tick from its state and there is no run to reverse: nothing is added.
+    static func backwardRun(_ io: KernelIO, _ grads: KernelGrads, shape: Shape) {
+        guard io.context.domain == .signal else { return }
+        let n = max(0, min(io.context.logicalCount, io.count))
+        guard n > 0 else { return }
+        let freq = io.inputs[0], gy = grads.outputGrads[0], gFreq = grads.inputGrads[0]
+        let rate = io.context.sampleRate
+        let w = UnsafeMutablePointer<Float>.allocate(capacity: io.count)
+        defer { w.deallocate() }
+        // Constancy is checked over the run, not taken from `constantInputs` (the first tick's
+        // flag says nothing about later ticks); a constant run takes the forward's steady path.
+        _ = AudioMath.phases(freq: freq, count: n, lanes: io.count, phase: 0, rate: rate, into: w,
+                             constant: AudioMath.isConstant(freq, n))
+        // w_j = dL/dy_j · slope(x_j), in place.
+        var i = 0
+        while i < io.count {
+            Lanes.store(Lanes.load(gy, i) * slope(Lanes.load(w, i), shape), w, i)
+            i += 16
+        }
+        // The increment is freq/rate wrapped to [−½, ½]: slope 1/rate, 0 where the forward
+        // holds the phase (a non-finite frequency).
+        var later: Double = 0
+        var j = n - 1
+        while j >= 0 {
+            if freq[j].isFinite { gFreq[j] += Float(later / rate) }
+            later += Double(w[j])
+            j -= 1
+        }
+    }
 }

@@ -2,7 +2,8 @@
 ///
 /// Pointwise: a scalar that steps once per tick when fed by scalars (an LFO for pictures and
 /// pitches alike), per sample when fed by a signal (see `LFOscillator`). Stateful (the phase
-/// integrates the frequency), so `.notDifferentiable`.
+/// integrates the frequency), so `.notDifferentiable` per tick; in the signal domain
+/// `dmm fit --teacher` takes its gradient for freq through a whole run (`backwardRun`).
 public struct LFSaw: NeuronKind {
     public static let name = "lf.saw"
     public static let summary = "rising saw −1…1 (naive, for modulation): freq (Hz)"
@@ -12,4 +13,9 @@ public struct LFSaw: NeuronKind {
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { LFOscillator.stateBytes }
     public func forward(_ io: KernelIO) { LFOscillator.run(io, shape: .saw) }
+}
+
+extension LFSaw: DifferentiableSignal {
+    /// The reverse of one signal-domain run from a fresh state (see `LFOscillator`).
+    public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { LFOscillator.backwardRun(io, grads, shape: .saw) }
 }

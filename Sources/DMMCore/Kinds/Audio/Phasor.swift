@@ -4,7 +4,8 @@
 /// is a sine oscillator built from DMM parts, and `s.b` then takes phase modulation. The ramp
 /// is naive (it jumps from 1 to 0), which is what a phase should do. Its output is always a
 /// signal; for slow scalar ramps use `lf.saw`. Stateful (the phase integrates the frequency),
-/// so `.notDifferentiable`.
+/// so `.notDifferentiable` per tick; `dmm fit --teacher` takes its gradient for freq through a
+/// whole run (`backwardRun`).
 public struct Phasor: NeuronKind {
     public static let name = "phasor"
     public static let summary = "phase ramp 0…1 per cycle (signal): freq (Hz)"
@@ -14,4 +15,9 @@ public struct Phasor: NeuronKind {
     public var traits: KindTraits { [.notDifferentiable] }
     public var stateBytes: Int { LFOscillator.stateBytes }
     public func forward(_ io: KernelIO) { LFOscillator.run(io, shape: .phasor) }
+}
+
+extension Phasor: DifferentiableSignal {
+    /// The reverse of one signal-domain run from a fresh state (see `LFOscillator`).
+    public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { LFOscillator.backwardRun(io, grads, shape: .phasor) }
 }
