@@ -7,10 +7,19 @@ import DMMCore
 public protocol DistillEngine: AnyObject, Sendable {
     /// The weights being fitted, in a fixed order (a checkpoint records it).
     var parameters: [WeightRef] { get }
-    /// The parameters' values in `network`.
+    /// The parameters' values in `network`, in the units Adam works in (see `scales`).
     func weights(of network: Network) -> [Float]
+    /// Per parameter, the patch's weight per unit of the fitted value: Adam moves every value by
+    /// about the learning rate a step, so a weight that means hundreds of hertz is fitted in
+    /// units of its own size. The written patch holds value × scale.
+    var scales: [Float] { get }
     /// The data loss at `weights` and, when asked, its gradient (one entry per parameter).
     func evaluate(_ weights: [Float], gradient: Bool) -> (loss: Double, gradient: [Double])
+}
+
+extension DistillEngine {
+    /// Every value in the patch's own units.
+    public var scales: [Float] { Array(repeating: 1, count: parameters.count) }
 }
 
 extension TreeBackprop: DistillEngine {}

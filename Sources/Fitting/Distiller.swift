@@ -253,7 +253,10 @@ public final class Distiller: @unchecked Sendable {
     func result() -> DistillResult {
         let r = state.runs[0]
         var net = student
-        for (k, p) in state.parameters.enumerated() { net.matrix.set(p.input, p.output, r.active[k] ? r.weights[k] : 0) }
+        let scales = engines.first?.scales ?? []
+        for (k, p) in state.parameters.enumerated() {
+            net.matrix.set(p.input, p.output, r.active[k] ? r.weights[k] * (k < scales.count ? scales[k] : 1) : 0)
+        }
         let loss = evaluate(r.weights, gradient: false).loss
         let perInput = engines.map { $0.evaluate(r.weights, gradient: false).loss }
         if state.options.prune {

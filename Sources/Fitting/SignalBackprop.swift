@@ -151,10 +151,22 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             }
         }
         parameters = params.sorted()
+        scales = parameters.map { p in
+            let k = student.neurons[p.input.neuron].kind as? any DifferentiableSignal
+            return k?.integrates(input: p.input.port) == true ? 1 : max(1, abs(student.matrix[p.input, p.output]))
+        }
         heldFixed = fixed.sorted { $0.0 < $1.0 }
     }
 
-    public func weights(of network: Network) -> [Float] { parameters.map { network.matrix[$0.input, $0.output] } }
+    /// Each weight in units of its size in the student as loaded (at least 1): a cutoff of
+    /// 1500 Hz moves by about 15 Hz a step at `--lr 0.01`, a gain of 0.3 by 0.01. Weights into
+    /// an input the kind integrates (an oscillator's frequency) move in plain steps: 0.01 Hz
+    /// a step turns a phase by 0.06 rad over a second, a step the size of 220 Hz by 14 turns.
+    public let scales: [Float]
+
+    public func weights(of network: Network) -> [Float] {
+        parameters.enumerated().map { k, p in network.matrix[p.input, p.output] / scales[k] }
+    }
 
     /// The loss of `network` (the fitted student as written: cut weights gone, its own warm-up)
     /// rendered as `dmm synth` renders it, against the same teacher samples: what the user will
@@ -210,7 +222,10 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
     /// take its port's default instead).
     func network(at weights: [Float]) -> Network {
         var net = student
-        for (k, p) in parameters.enumerated() { net.matrix.set(p.input, p.output, weights[k], frozen: weights[k] == 0) }
+        for (k, p) in parameters.enumerated() {
+            let w = weights[k] * scales[k]
+            net.matrix.set(p.input, p.output, w, frozen: w == 0)
+        }
         return net
     }
 
@@ -295,7 +310,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                     if plan.constantSources.contains(o.neuron) {
                         guard let k else { continue }
                         let value = Double(plan.scalarPrev[plan.outSlot[o.neuron][o.port]])
-                        grad[k] += FitKernels.sum(g, L) * value   // padding lanes are zero
+                        grad[k] += FitKernels.sum(g, L) * value * Double(scales[k])   // padding lanes are zero
                     } else if let v = unitOf[o.neuron], plan.outKind[o.neuron][o.port] == .signal, plan.inKind[i][p] == .signal {
                         // Sample j reads the source at j − n: whole vectors, then the tail.
                         let src = trace.output(v, o.port), gsrc = G.output(v, o.port)
@@ -311,7 +326,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                             dot += Double(g[n + j]) * Double(src[j])
                             if back { gsrc[j] = gsrc[j].madd(w, g[n + j]) }
                         }
-                        if let k { grad[k] += dot }
+                        if let k { grad[k] += dot * Double(scales[k]) }
                     }
                 }
             }

@@ -83,7 +83,7 @@ import Testing
         for k in w.indices {
             // A small step: over a quarter second a 1 Hz change turns a phase by 1.5 rad, so a
             // frequency needs a step of 0.01 Hz for the difference to stay in the linear range.
-            let h = Float(min(max(abs(Double(w[k])), 1), 5)) * 2e-3
+            let raw = Double(w[k] * engine.scales[k]), h = Float(min(max(abs(raw), 1), 5) * 2e-3) / engine.scales[k]
             var plus = w, minus = w
             plus[k] += h; minus[k] -= h
             let fd = (engine.evaluate(plus, gradient: false).loss - engine.evaluate(minus, gradient: false).loss)
@@ -102,7 +102,7 @@ import Testing
         let engine = try SignalBackprop(student: s, teacher: t, outputs: nil, ticks: 240)
         let w = engine.weights(of: s), g = engine.evaluate(w, gradient: true).gradient
         for k in w.indices {
-            let h = Float(min(max(abs(Double(w[k])), 1), 5)) * 2e-3
+            let raw = Double(w[k] * engine.scales[k]), h = Float(min(max(abs(raw), 1), 5) * 2e-3) / engine.scales[k]
             var plus = w, minus = w
             plus[k] += h; minus[k] -= h
             let fd = (engine.evaluate(plus, gradient: false).loss - engine.evaluate(minus, gradient: false).loss) / Double(plus[k] - minus[k])
@@ -117,11 +117,36 @@ import Testing
         let d = try Distiller(student: student, outputs: [PortRef(try #require(student.index(of: "out")), 0)], engines: [engine], options: o)
         guard case .finished(let r) = d.run() else { Issue.record("interrupted"); return }
         #expect(r.loss < 1e-9, "loss \(r.loss)")
-        let fitted = engine.weights(of: r.network)
-        let teacher = engine.weights(of: try TestPatches.network(Self.patch(Self.teacherValues)))
+        // In the patch's units (Adam works in units of each weight's starting size).
+        let fitted = zip(engine.weights(of: r.network), engine.scales).map { $0 * $1 }
+        let teacher = zip(engine.weights(of: try TestPatches.network(Self.patch(Self.teacherValues))), engine.scales).map { $0 * $1 }
+        // Frequencies move in plain steps (integrated into a phase), levels in their own size.
+        #expect(engine.scales.allSatisfy { $0 == 1 })
         for (k, p) in engine.parameters.enumerated() {
             #expect(abs(fitted[k] - teacher[k]) <= 1e-3 * max(1, abs(teacher[k])), "\(p): \(fitted[k]) vs teacher \(teacher[k])")
         }
+    }
+
+    /// The shipped subtractive pair: the student's lowpass (cutoff 1500 Hz, res 0.05, level
+    /// 0.2) finds the teacher's (700 Hz, 0.3, level 0.4) through the filter's reverse; the
+    /// saw's frequency has no gradient and stays, named.
+    @Test func theFiltersCutoffAndResonanceAreFoundByEar() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let student = try PatchLoader.load(path: root + "/patches/subtractive-student.dmm").network
+        let teacher = try PatchLoader.load(path: root + "/patches/sound-teacher.dmm").network
+        let engine = try SignalBackprop(student: student, teacher: teacher, outputs: nil, ticks: 250)
+        #expect(engine.parameters.count == 4)
+        #expect(engine.heldFixed.map { student.name(ofInput: $0.weight.input) } == ["saw.freq"])
+        var o = DistillOptions()
+        o.steps = 600; o.learningRate = 0.01
+        let d = try Distiller(student: student, outputs: [PortRef(try #require(student.index(of: "out")), 0)], engines: [engine], options: o)
+        guard case .finished(let r) = d.run() else { Issue.record("interrupted"); return }
+        let net = r.network
+        let lp = try #require(net.index(of: "lp")), out = try #require(net.index(of: "out")), saw = try #require(net.index(of: "saw"))
+        let cutoff = net.matrix[PortRef(lp, 1), PortRef(0, 0)], res = net.matrix[PortRef(lp, 2), PortRef(0, 0)]
+        let level = net.matrix[PortRef(lp, 0), PortRef(saw, 0)] * net.matrix[PortRef(out, 0), PortRef(lp, 0)]
+        #expect(abs(cutoff - 700) < 0.5 && abs(res - 0.3) < 1e-3 && abs(level - 0.4) < 1e-3, "cutoff \(cutoff), res \(res), level \(level)")
+        #expect(r.loss < 1e-10, "loss \(r.loss)")
     }
 
     /// An additive bank of eight partials of 110 Hz (frequencies frozen) against a teacher
@@ -175,7 +200,7 @@ import Testing
         let e = engine.evaluate(w, gradient: true)
         #expect(abs(e.loss - expected) <= 2e-3 * expected, "engine \(e.loss) vs reference \(expected)")
         for k in w.indices {
-            let h = Float(min(max(abs(Double(w[k])), 1), 5)) * 2e-3
+            let raw = Double(w[k] * engine.scales[k]), h = Float(min(max(abs(raw), 1), 5) * 2e-3) / engine.scales[k]
             var plus = w, minus = w
             plus[k] += h; minus[k] -= h
             let fd = (engine.evaluate(plus, gradient: false).loss - engine.evaluate(minus, gradient: false).loss) / Double(plus[k] - minus[k])

@@ -17,4 +17,14 @@ public protocol DifferentiableSignal: NeuronKind {
     /// - `grads.outputGrads`: dL/d(output) per sample; kernels *add* dL/d(input) per sample
     ///   into `grads.inputGrads` (both `io.count` lanes; padding lanes are zero and stay unread).
     func backwardRun(_ io: KernelIO, _ grads: KernelGrads)
+
+    /// True when the kind integrates input `port` over time (an oscillator's frequency: the
+    /// phase is its running sum). A small change of such a weight adds up over a run to a large
+    /// change of the output, so the fitter moves it in plain steps, not in steps the size of the
+    /// weight as it does for levels, cutoffs and the like. Default: false.
+    func integrates(input port: Int) -> Bool
+}
+
+extension DifferentiableSignal {
+    public func integrates(input port: Int) -> Bool { false }
 }

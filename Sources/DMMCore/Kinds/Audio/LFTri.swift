@@ -18,4 +18,6 @@ public struct LFTri: NeuronKind {
 extension LFTri: DifferentiableSignal {
     /// The reverse of one signal-domain run from a fresh state (see `LFOscillator`).
     public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { LFOscillator.backwardRun(io, grads, shape: .triangle) }
+    /// The frequency is integrated into the phase.
+    public func integrates(input port: Int) -> Bool { port == 0 }
 }
