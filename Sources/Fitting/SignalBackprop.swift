@@ -151,11 +151,18 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             }
         }
         parameters = params.sorted()
+        if let t = targets.firstIndex(where: { $0.contains { !$0.isFinite } }) {
+            throw FitError("the teacher's \(sound ? "sound" : "output '\(teacher.name(ofOutput: outputs![t].teacher))'") is not finite (NaN or ±inf) within the \(ticks) ticks compared")
+        }
         scales = parameters.map { p in
             let k = student.neurons[p.input.neuron].kind as? any DifferentiableSignal
             return k?.integrates(input: p.input.port) == true ? 1 : max(1, abs(student.matrix[p.input, p.output]))
         }
         heldFixed = fixed.sorted { $0.0 < $1.0 }
+        let start = evaluate(weights(of: student), gradient: false).loss
+        guard start.isFinite else {
+            throw FitError("the student's \(sound ? "sound" : "output") at its starting weights is not finite (NaN, ±inf or beyond Float): check its levels, frequencies and cutoffs")
+        }
     }
 
     /// Each weight in units of its size in the student as loaded (at least 1): a cutoff of
@@ -266,8 +273,12 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             }
         }
         loss /= count
+        // A sound that overflows (or beyond what Float gradients can carry) has no usable
+        // gradient: report it as infinite and do not move (the caller refuses such a result).
+        guard loss.isFinite, loss < Self.largestLoss else {
+            return (.infinity, wantGradient ? Array(repeating: 0, count: parameters.count) : [])
+        }
         guard wantGradient else { return (loss, []) }
-        guard loss.isFinite else { return (loss, Array(repeating: 0, count: parameters.count)) }
 
         // Cotangents: per unit, its inputs then its outputs, the trace's layout.
         let kinds = plan.signalNeurons.map { net.neurons[$0].kind }
@@ -331,6 +342,12 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                 }
             }
         }
+        guard grad.allSatisfy({ $0.isFinite && abs($0) < Self.largestLoss }) else {
+            return (.infinity, Array(repeating: 0, count: parameters.count))
+        }
         return (loss, grad)
     }
+
+    /// Losses (and gradients) from here up are treated as infinite: past what Float carries.
+    static let largestLoss = 1e30
 }

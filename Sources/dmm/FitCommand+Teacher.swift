@@ -100,6 +100,10 @@ extension Fit {
             FileHandleStderr.write("fit: interrupted at step \(step); checkpoint saved to \(checkpoint) (continue with --resume)\n")
             throw ExitCode(SignalGuard.exitCode)
         case .finished(let r):
+            guard r.loss.isFinite else {
+                Checkpoint.remove(checkpoint)
+                throw FitError("the fit diverged: its loss is not finite after \(r.steps) steps; nothing written (try a smaller --lr)")
+            }
             let elapsed = ContinuousClock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let doc = loaded.document.updatingWeights(from: r.network)

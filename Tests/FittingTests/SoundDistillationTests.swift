@@ -274,6 +274,11 @@ import Testing
         #expect(tree.contains("'c'") && tree.contains("tree"), "\(tree)")
         let silent = try refusal(base, try TestPatches.network("rate 8000\nblock 32\na: osc.sine\na.freq = 220\n"))
         #expect(silent.contains("teacher has no audio.out"), "\(silent)")
-        for m in [loop, rate, tree, silent] { #expect(!m.contains("\n")) }
+        // Sounds past what Float carries: a student too loud to have a gradient, a teacher that overflows.
+        let loud = try refusal(base.replacingOccurrences(of: "0.5 a", with: "1e38 a"))
+        #expect(loud.contains("student's sound at its starting weights is not finite"), "\(loud)")
+        let overflow = try refusal(base, try TestPatches.network(base.replacingOccurrences(of: "0.5 a", with: "3e38 a + 3e38 b") + "b: osc.sine\nb.freq = 220\n"))
+        #expect(overflow.contains("teacher's sound is not finite"), "\(overflow)")
+        for m in [loop, rate, tree, silent, loud, overflow] { #expect(!m.contains("\n")) }
     }
 }
