@@ -26,7 +26,7 @@ extension Fit {
             throw FitError("--resize applies to --target frames; the teacher of \(patch) must draw at the student's size")
         }
         guard ticks == nil else {
-            throw FitError("--ticks applies to tree students; the visual student \(patch) is fitted over frames (use --frames N)")
+            throw FitError("--ticks applies to tree and sound students; the visual student \(patch) is fitted over frames (use --frames N)")
         }
         if let outputs { try checkPictureOutputs(outputs, in: net) }
         return try TeacherFrames.targets(teacher: teacher, student: net, names: (patch, teacherPath), frames: frames)

@@ -167,3 +167,43 @@ public struct FMOp: GroupedKind {
         }
     }
 }
+
+extension FMOp: DifferentiableSignal {
+    /// The reverse of one run from a fresh state (phase 0, previous output 0). With
+    /// θ_j = 2π·x_j + pm_j + fb_j·y_{j−1} and y_j = sin θ_j, the feedback carries the adjoint
+    /// back one sample: λ_j = g_j + λ_{j+1}·cos θ_{j+1}·fb_{j+1}; then with d_j = λ_j·cos θ_j,
+    /// dL/dpm_j = d_j, dL/dfb_j = d_j·y_{j−1}, and the frequency as in `osc.sine`:
+    /// dL/dfreq_i = 2π/rate · Σ_{j>i} d_j. The phases x_j come from `AudioMath.phases`, the
+    /// forward's own accumulation, and y from the recorded outputs. (Above fb ≈ 1 the forward is
+    /// chaotic and so are these gradients.)
+    public func backwardRun(_ io: KernelIO, _ gr: KernelGrads) {
+        let n = max(0, min(io.context.logicalCount, io.count))
+        guard n > 0 else { return }
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: io.count)
+        defer { c.deallocate() }
+        let rate = io.context.sampleRate
+        _ = AudioMath.phases(freq: io.inputs[0], count: n, lanes: io.count, phase: 0, rate: rate, into: c)
+        let fb = io.inputs[1], pm = io.inputs[2], y = io.outputs[0], g = gr.outputGrads[0]
+        let gf = gr.inputGrads[0], gfb = gr.inputGrads[1], gpm = gr.inputGrads[2]
+        let s = AudioMath.invTwoPi
+        // cos θ_j (as the sine a quarter turn on), in place of the phases.
+        for j in 0..<n {
+            let previous: Float = j > 0 ? y[j - 1] : 0
+            c[j] = AudioMath.sin2pi(c[j] + s * (AudioMath.finite(pm[j]) + AudioMath.finite(fb[j]) * previous) + 0.25)
+        }
+        var lambda: Float = 0, suffix = 0.0
+        let k = 2 * Double.pi / rate
+        for j in stride(from: n - 1, through: 0, by: -1) {
+            if j + 1 < n { lambda = lambda * c[j + 1] * AudioMath.finite(fb[j + 1]) }
+            lambda += g[j]
+            let d = lambda * c[j]
+            gpm[j] += d
+            gfb[j] += d * (j > 0 ? y[j - 1] : 0)
+            gf[j] += Float(k * suffix)
+            suffix += Double(d)
+        }
+    }
+
+    /// The frequency is integrated into the phase.
+    public func integrates(input port: Int) -> Bool { port == 0 }
+}
