@@ -28,8 +28,9 @@ import Synchronization
 /// gradient reaches the loss, from a constant source or a signal output. Weights whose
 /// gradient cannot be taken stay as they are and are listed in `heldFixed` with the reason
 /// (rows of kinds without a reverse, such as the band-limited oscillators or noise; terms from
-/// scalars that change). Students with a signal loop through the matrix (feedback), tree or
-/// field neurons, or scalar outputs of signal kinds (`follow`) are refused in one line.
+/// scalars that change). Loops through the matrix (feedback) are reversed pass by pass (see
+/// `evaluate`). Students with tree or field neurons, or scalar outputs of signal kinds
+/// (`follow`), are refused in one line.
 public final class SignalBackprop: DistillEngine, @unchecked Sendable {
     public let parameters: [WeightRef]
     /// Weights that influence the loss but stay fixed, each with why (for the user's note).
@@ -71,11 +72,6 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         if plan.signals.hasScalarOutputs {
             let i = plan.signalNeurons.first { n in plan.outKind[n].contains(.scalar) } ?? 0
             throw FitError("neuron '\(student.neurons[i].name)' (\(student.neurons[i].kindName)) turns sound into a per-tick number: audio distillation has no gradient through it")
-        }
-        let order = plan.signals.order
-        if let loop = order.first(where: \.loop) {
-            let names = loop.units.map { "'\(student.neurons[plan.signalNeurons[$0]].name)'" }.joined(separator: ", ")
-            throw FitError("\(names) form a signal loop through the matrix (feedback): audio distillation takes feed-forward signal patches")
         }
         self.student = student
         self.ticks = ticks
@@ -124,10 +120,17 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var reaches = Array(repeating: false, count: units)
         if sound, let a = plan.audioNeuron, let u = unitOf[a] { reaches[u] = true }
         for o in compared { if let u = unitOf[o.neuron] { reaches[u] = true } }
-        for u in order.flatMap(\.units).reversed() where reaches[u] && differentiable(plan.signalNeurons[u]) {
-            let i = plan.signalNeurons[u]
-            for p in student.neurons[i].kind.inputs.indices where plan.inKind[i][p] == .signal {
-                for (o, _) in student.matrix.row(PortRef(i, p)) { if let v = unitOf[o.neuron] { reaches[v] = true } }
+        // Backwards from the compared units through kinds with a reverse (loops: to a fixpoint).
+        var changed = true
+        while changed {
+            changed = false
+            for u in 0..<units where reaches[u] && differentiable(plan.signalNeurons[u]) {
+                let i = plan.signalNeurons[u]
+                for p in student.neurons[i].kind.inputs.indices where plan.inKind[i][p] == .signal {
+                    for (o, _) in student.matrix.row(PortRef(i, p)) {
+                        if let v = unitOf[o.neuron], !reaches[v] { reaches[v] = true; changed = true }
+                    }
+                }
             }
         }
         let reverse = (0..<units).map { reaches[$0] && differentiable(plan.signalNeurons[$0]) }
@@ -155,8 +158,9 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             throw FitError("the teacher's \(sound ? "sound" : "output '\(teacher.name(ofOutput: outputs![t].teacher))'") is not finite (NaN or ±inf) within the \(ticks) ticks compared")
         }
         scales = parameters.map { p in
-            let k = student.neurons[p.input.neuron].kind as? any DifferentiableSignal
-            return k?.integrates(input: p.input.port) == true ? 1 : max(1, abs(student.matrix[p.input, p.output]))
+            let w = student.matrix[p.input, p.output]
+            guard let k = student.neurons[p.input.neuron].kind as? any DifferentiableSignal else { return max(1, abs(w)) }
+            return k.stepScale(input: p.input.port, weight: w, sampleRate: Double(st.sampleRate))
         }
         heldFixed = fixed.sorted { $0.0 < $1.0 }
         let start = evaluate(weights(of: student), gradient: false).loss
@@ -165,10 +169,11 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         }
     }
 
-    /// Each weight in units of its size in the student as loaded (at least 1): a cutoff of
-    /// 1500 Hz moves by about 15 Hz a step at `--lr 0.01`, a gain of 0.3 by 0.01. Weights into
-    /// an input the kind integrates (an oscillator's frequency) move in plain steps: 0.01 Hz
-    /// a step turns a phase by 0.06 rad over a second, a step the size of 220 Hz by 14 turns.
+    /// Per weight, the size of one unit Adam moves (`DifferentiableSignal.stepScale`, from the
+    /// student as loaded): its own size, at least 1 (a cutoff of 1500 Hz moves by about 15 Hz a
+    /// step at `--lr 0.01`, a gain of 0.3 by 0.01); plain steps for an oscillator's frequency
+    /// (0.01 Hz a step turns a phase by 0.06 rad over a second, a step the size of 220 Hz by 14
+    /// turns); about a sample for a delay time.
     public let scales: [Float]
 
     public func weights(of network: Network) -> [Float] {
@@ -299,25 +304,28 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var ctx = KernelContext(net.timing, tick: trace.startTick)
         ctx.domain = .signal
         ctx.logicalCount = total
-        for u in plan.signals.order.flatMap(\.units).reversed() where reversed.contains(plan.signalNeurons[u]) {
+        /// Unit u's reverse: dL/d(inputs) added into G from dL/d(outputs).
+        func reverseUnit(_ u: Int) {
             let i = plan.signalNeurons[u], kind = kinds[u]
             let nin = kind.inputs.count, nout = kind.outputs.count
-            guard nin + nout <= 64 else { continue }
-            if !kind.traits.contains(.audioOut) {
-                for p in 0..<nin { ptrs[p] = trace.input(u, p); gptrs[p] = G.input(u, p) }
-                for o in 0..<nout { ptrs[nin + o] = trace.output(u, o); gptrs[nin + o] = G.output(u, o) }
-                ctx.seed = plan.seed(for: i)
-                let io = KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
-                                  outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout), count: L, context: ctx)
-                let grads = KernelGrads(outputGrads: UnsafeBufferPointer(start: gptrs + nin, count: nout),
-                                        inputGrads: UnsafeBufferPointer(start: gptrs, count: nin))
-                if let k = kind as? any DifferentiableSignal { k.backwardRun(io, grads) } else { kind.backward(io, grads) }
-            }
-            // The down movement, reversed.
-            for p in 0..<nin {
+            guard nin + nout <= 64, !kind.traits.contains(.audioOut) else { return }
+            for p in 0..<nin { ptrs[p] = trace.input(u, p); gptrs[p] = G.input(u, p) }
+            for o in 0..<nout { ptrs[nin + o] = trace.output(u, o); gptrs[nin + o] = G.output(u, o) }
+            ctx.seed = plan.seed(for: i)
+            let io = KernelIO(inputs: UnsafeBufferPointer(start: ptrs, count: nin),
+                              outputs: UnsafeBufferPointer(start: ptrs + nin, count: nout), count: L, context: ctx)
+            let grads = KernelGrads(outputGrads: UnsafeBufferPointer(start: gptrs + nin, count: nout),
+                                    inputGrads: UnsafeBufferPointer(start: gptrs, count: nin))
+            if let k = kind as? any DifferentiableSignal { k.backwardRun(io, grads) } else { kind.backward(io, grads) }
+        }
+        /// The down movement of unit u's rows, reversed: each weight's gradient (when
+        /// `gradients`) and, for signal sources that `into` accepts, their output cotangents.
+        func reverseRows(_ u: Int, gradients: Bool, into: (Int) -> Bool) {
+            let i = plan.signalNeurons[u]
+            for p in 0..<kinds[u].inputs.count {
                 let g = G.input(u, p)
                 for (o, e) in net.matrix.row(PortRef(i, p)) {
-                    let k = paramOf[WeightRef(input: PortRef(i, p), output: o)]
+                    let k = gradients ? paramOf[WeightRef(input: PortRef(i, p), output: o)] : nil
                     if plan.constantSources.contains(o.neuron) {
                         guard let k else { continue }
                         let value = Double(plan.scalarPrev[plan.outSlot[o.neuron][o.port]])
@@ -326,11 +334,12 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                         // Sample j reads the source at j − n: whole vectors, then the tail.
                         let src = trace.output(v, o.port), gsrc = G.output(v, o.port)
                         let c = total - n, body = c / 16 * 16
-                        let back = reversed.contains(o.neuron) && e.weight != 0, w = e.weight
+                        let back = reversed.contains(o.neuron) && e.weight != 0 && into(v), w = e.weight
+                        guard back || k != nil else { continue }
                         var dot = 0.0
                         if back {
                             dot = FitKernels.dotAndAxpy(g + n, src, gsrc, w, accumulate: true, body)
-                        } else if k != nil {
+                        } else {
                             dot = FitKernels.dot(g + n, src, body)
                         }
                         for j in body..<max(body, c) {
@@ -341,6 +350,42 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                     }
                 }
             }
+        }
+        for step in plan.signals.order.reversed() {
+            let members = step.units.filter { reversed.contains(plan.signalNeurons[$0]) }
+            guard step.loop else {
+                for u in members.reversed() { reverseUnit(u); reverseRows(u, gradients: true) { _ in true } }
+                continue
+            }
+            // A loop through the matrix (feedback). Its members' output cotangents are those
+            // from outside (fixed by now) plus what the members' inputs send round the loop,
+            // one tick later. Each pass recomputes every member's input cotangents over the
+            // whole run from the previous pass's; since every connection costs a tick and
+            // every kind is causal, pass p is exact on the last p ticks, so `ticks + 1` passes
+            // are the exact reverse. A loop that decays stops changing (bit for bit) far sooner.
+            let inside = Set(members)
+            var external: [[Float]] = [], previous: [[Float]] = []
+            for u in members { for o in 0..<kinds[u].outputs.count { external.append(Array(UnsafeBufferPointer(start: G.output(u, o), count: L))) } }
+            for pass in 0...trace.ticks {
+                if pass > 0 {
+                    var x = 0
+                    for u in members {
+                        for o in 0..<kinds[u].outputs.count {
+                            external[x].withUnsafeBufferPointer { G.output(u, o).update(from: $0.baseAddress!, count: L) }
+                            x += 1
+                        }
+                    }
+                    for u in members { reverseRows(u, gradients: false) { inside.contains($0) } }
+                }
+                for u in members { for p in 0..<kinds[u].inputs.count { G.input(u, p).update(repeating: 0, count: L) } }
+                for u in members { reverseUnit(u) }
+                var now: [[Float]] = []
+                for u in members { for p in 0..<kinds[u].inputs.count { now.append(Array(UnsafeBufferPointer(start: G.input(u, p), count: L))) } }
+                if now == previous { break }
+                previous = now
+            }
+            // The members' output cotangents now include the loop; what leaves it goes out.
+            for u in members.reversed() { reverseRows(u, gradients: true) { !inside.contains($0) } }
         }
         guard grad.allSatisfy({ $0.isFinite && abs($0) < Self.largestLoss }) else {
             return (.infinity, Array(repeating: 0, count: parameters.count))

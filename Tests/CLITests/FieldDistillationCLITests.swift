@@ -134,7 +134,7 @@ import Testing
             ([trees, "--teacher", "teacher.dmm"], ["draws a picture", "tree patch"]),
             ([trees, "--teacher", "teacher.dmm", "--outputs", "dup"], ["no output"]),
             (["student.dmm", "--teacher", trees], ["draws no picture"]),
-            ([audio, "--teacher", audio], ["'d1'", "signal loop"]),
+            ([audio, "--teacher", audio, "--input", "abc"], ["--input", "sound student"]),
             ([trees, "--teacher", audio, "--outputs", "hiss"], ["'hiss' is a signal output", "no signal neurons"]),
             (["lfo.dmm", "--teacher", "lfo.dmm", "--ticks", "10"], ["neuron 't' (lf.saw) keeps state between ticks"]),
             (["student.dmm", "--teacher", "teacher.dmm", "--outputs", "s1_1"], ["not the picture", "not supported yet"]),

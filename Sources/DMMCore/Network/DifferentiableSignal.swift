@@ -18,13 +18,17 @@ public protocol DifferentiableSignal: NeuronKind {
     ///   into `grads.inputGrads` (both `io.count` lanes; padding lanes are zero and stay unread).
     func backwardRun(_ io: KernelIO, _ grads: KernelGrads)
 
-    /// True when the kind integrates input `port` over time (an oscillator's frequency: the
-    /// phase is its running sum). A small change of such a weight adds up over a run to a large
-    /// change of the output, so the fitter moves it in plain steps, not in steps the size of the
-    /// weight as it does for levels, cutoffs and the like. Default: false.
-    func integrates(input port: Int) -> Bool
+    /// The size of one unit of a weight into input `port` as the fitter moves it (Adam moves
+    /// every value by about the learning rate a step): by default the weight's own size, at
+    /// least 1, so a cutoff of 1500 Hz moves in steps of ~15 Hz and a level of 0.3 in steps of
+    /// 0.01. Kinds override it where that is wrong: an input integrated into a phase (an
+    /// oscillator's frequency) adds up over a run, so it moves in plain steps (1); a delay
+    /// time moves in steps of about a sample.
+    func stepScale(input port: Int, weight: Float, sampleRate: Double) -> Float
 }
 
 extension DifferentiableSignal {
-    public func integrates(input port: Int) -> Bool { false }
+    public func stepScale(input port: Int, weight: Float, sampleRate: Double) -> Float { Self.ownSize(weight) }
+    /// The default step scale: the weight's own size, at least 1.
+    public static func ownSize(_ weight: Float) -> Float { max(1, abs(weight)) }
 }

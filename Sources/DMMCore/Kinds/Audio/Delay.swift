@@ -101,4 +101,10 @@ extension Delay: DifferentiableSignal {
             if moves { gTime[j] += g * (b - a) * Float(rate) }
         }
     }
+
+    /// A time moves in steps of about a sample at `--lr 0.01` (the reverse is exact only
+    /// within the sample interval the read lies in).
+    public func stepScale(input port: Int, weight: Float, sampleRate: Double) -> Float {
+        port == 1 ? Float(100 / max(1, sampleRate)) : Self.ownSize(weight)
+    }
 }

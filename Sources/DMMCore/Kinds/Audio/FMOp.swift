@@ -204,6 +204,6 @@ extension FMOp: DifferentiableSignal {
         }
     }
 
-    /// The frequency is integrated into the phase.
-    public func integrates(input port: Int) -> Bool { port == 0 }
+    /// The frequency is integrated into the phase: plain steps.
+    public func stepScale(input port: Int, weight: Float, sampleRate: Double) -> Float { port == 0 ? 1 : Self.ownSize(weight) }
 }

@@ -14,6 +14,6 @@ public struct OscSine: NeuronKind, DifferentiableSignal {
     public var stateBytes: Int { AudioMath.sineStateBytes }
     public func forward(_ io: KernelIO) { AudioMath.sineBlock(io, pm: 1) }
     public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { AudioMath.sineBackward(io, grads, pm: 1) }
-    /// The frequency is integrated into the phase.
-    public func integrates(input port: Int) -> Bool { port == 0 }
+    /// The frequency is integrated into the phase: plain steps.
+    public func stepScale(input port: Int, weight: Float, sampleRate: Double) -> Float { port == 0 ? 1 : Self.ownSize(weight) }
 }

@@ -20,6 +20,6 @@ public struct Phasor: NeuronKind {
 extension Phasor: DifferentiableSignal {
     /// The reverse of one signal-domain run from a fresh state (see `LFOscillator`).
     public func backwardRun(_ io: KernelIO, _ grads: KernelGrads) { LFOscillator.backwardRun(io, grads, shape: .phasor) }
-    /// The frequency is integrated into the phase.
-    public func integrates(input port: Int) -> Bool { port == 0 }
+    /// The frequency is integrated into the phase: plain steps.
+    public func stepScale(input port: Int, weight: Float, sampleRate: Double) -> Float { port == 0 ? 1 : Self.ownSize(weight) }
 }
