@@ -80,6 +80,15 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var unitOf: [Int: Int] = [:]
         for (u, i) in plan.signalNeurons.enumerated() { unitOf[i] = u }
 
+        // Each evaluation holds two recordings of every signal port over warm-up + ticks (the
+        // forward's and the cotangents), and keeps a few between steps.
+        let ports = plan.signalNeurons.reduce(0) { $0 + student.neurons[$1].kind.inputs.count + student.neurons[$1].kind.outputs.count }
+        let lanes = MemoryBudget.multiply(MemoryBudget.add(student.warmUpTicks, ticks), samplesPerTick)
+        do {
+            try MemoryBudget.check(MemoryBudget.multiply(MemoryBudget.multiply(ports, lanes), 4 * 4),
+                                   for: "audio distillation over \(ticks) ticks", hint: "compare fewer --ticks")
+        } catch { throw FitError(error.description) }
+
         // What is compared, and the teacher's samples of it.
         let S = ticks * samplesPerTick
         if let outputs {
