@@ -28,19 +28,19 @@ struct Fit: ParsableCommand {
     @Option(help: "Target frames: a folder of PNGs or a glob pattern ('frames/*.png').")
     var target: String?
 
-    @Option(help: "Fit to this patch's outputs instead of frames (distillation: its picture for a student that draws, named tree/scalar outputs for tree patches).")
+    @Option(help: "Fit to this patch's outputs instead of frames (distillation: its picture for a student that draws, its sound for one that sounds, named tree/scalar outputs for tree patches).")
     var teacher: String?
 
     @Option(help: "With --teacher: text for every `text` neuron of both patches; repeat for a curriculum.")
     var input: [String] = []
 
-    @Option(help: "With --teacher: ticks per input (default: every character plus two).")
+    @Option(help: "With --teacher: ticks per input (default: every character plus two; half a second for a sound).")
     var ticks: Int?
 
-    @Option(help: "With --teacher: the outputs compared, comma-separated (default: those both patches name).")
+    @Option(help: "With --teacher: the outputs compared, comma-separated (default: those both patches name; the sound for a sound student).")
     var outputs: String?
 
-    @Option(help: "With --teacher and --prune, tree students: the data loss the sparsified student must keep.")
+    @Option(help: "With --teacher and --prune (tree, scalar and sound students): the data loss the sparsified student must keep.")
     var targetLoss: Double = 0.002
 
     @Option(name: .shortAndLong, help: "Fitted patch to write (default PATCH-fitted.dmm).")
