@@ -20,7 +20,10 @@ extension Fit {
         let n = ticks ?? Self.defaultSoundTicks(net.timing)
         var pairs: [(student: PortRef, teacher: PortRef)]?
         let lossOutputs: [PortRef]
-        if let outputs {
+        // `--outputs out` naming the audio.out neuron means the sound, the default.
+        let soundName = net.neurons.first { $0.kind.traits.contains(.audioOut) }?.name
+        let named = outputs.flatMap { Substring($0).trimmingCharacters(in: " ") == soundName ? nil : $0 }
+        if let outputs = named {
             let so = try NamedOutputs.resolve(outputs, in: net), to = try NamedOutputs.resolve(outputs, in: teacher)
             pairs = zip(so, to).map { (student: $0.ref, teacher: $1.ref) }
             lossOutputs = so.map(\.ref)
