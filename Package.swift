@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "PatchLanguage", "DMMCore"]),
         .testTarget(name: "FittingTests", dependencies: ["Fitting", "Rendering", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         .testTarget(name: "LiveTests", dependencies: ["Live", "PatchLanguage", "DMMCore", "DMMTestSupport"], exclude: ["Browser"]),
-        .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO", "DMMCore", "PatchLanguage"]),
+        .testTarget(name: "CLITests", dependencies: ["dmm", "Rendering", "MediaIO", "DMMCore", "PatchLanguage", "DMMTestSupport"]),
         // `dmm export --jax` / `dmm import` against `dmm render` and `dmm fit` (skipped without JAX).
         .testTarget(name: "ExportTests", dependencies: ["Export", "dmm", "Fitting", "PatchLanguage", "DMMCore", "DMMTestSupport"]),
         // An independent Double reference evaluator, and the engine (renderer, fitter) against it.

@@ -1,3 +1,4 @@
+import DMMTestSupport
 import Foundation
 import MediaIO
 import Testing
@@ -7,26 +8,9 @@ import Testing
 /// over-complete additive bank into a short readable patch, runs repeat byte for byte, weights
 /// without a gradient are named, and what the fitter cannot take is refused in one line.
 @Suite struct SoundDistillationCLITests {
-    /// Two sines (freq, pm) through a saturator into the sound; `v` are its seven numbers.
-    static func patch(_ v: [Double], comment: String = "") -> String {
-        """
-        \(comment)rate 8000
-        block 32
-        a: osc.sine
-        b: osc.sine
-        sat: tanh
-        out: audio.out
-        a.freq = \(v[0])
-        b.freq = \(v[1])
-        b.pm = \(v[2])
-        sat.x = \(v[3]) a + \(v[4]) b
-        out.left = \(v[5]) sat + \(v[6]) b
-
-        """
-    }
-    static let teacher = patch([220, 330, 0.7, 1.5, 0.8, 0.3, 0.2])
+    static let teacher = SoundPatches.twoSines([220, 330, 0.7, 1.5, 0.8, 0.3, 0.2])
     /// The same structure, every weight off (a.freq by 1 Hz).
-    static let student = patch([221, 329, 0.2, 1, 0.5, 0.5, 0.1], comment: "# two sines through a saturator\n")
+    static let student = SoundPatches.twoSines([221, 329, 0.2, 1, 0.5, 0.5, 0.1], comment: "# two sines through a saturator\n")
 
     static func setUp() throws -> String {
         let dir = CLI.tempDir()

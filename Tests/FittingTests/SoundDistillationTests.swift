@@ -13,23 +13,8 @@ import Testing
 @Suite struct SoundDistillationTests {
     static let rate = 8000.0, block = 32
 
-    /// Two sines (freq, pm), a tanh of their mix, and the sound: 0.3·sat + 0.2·b style.
-    static func patch(_ v: [Double]) -> String {
-        """
-        rate 8000
-        block 32
-        a: osc.sine
-        b: osc.sine
-        sat: tanh
-        out: audio.out
-        a.freq = \(v[0])
-        b.freq = \(v[1])
-        b.pm = \(v[2])
-        sat.x = \(v[3]) a + \(v[4]) b
-        out.left = \(v[5]) sat + \(v[6]) b
-
-        """
-    }
+    /// Two sines (freq, pm), a tanh of their mix, and the sound (`SoundPatches.twoSines`).
+    static func patch(_ v: [Double]) -> String { SoundPatches.twoSines(v) }
     static let teacherValues = [220.0, 330, 0.7, 1.5, 0.8, 0.3, 0.2]
     static let studentValues = [221.0, 329, 0.2, 1.0, 0.5, 0.5, 0.1]
 
