@@ -58,9 +58,12 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
     public init(student: Network, teacher: Network, outputs: [(student: PortRef, teacher: PortRef)]?, ticks: Int) throws(FitError) {
         guard ticks > 0 else { throw FitError("nothing to compare: ticks must be at least 1") }
         let st = student.timing, tt = teacher.timing
-        guard st.sampleRate == tt.sampleRate, st.samplesPerTick == tt.samplesPerTick else {
-            throw FitError("the student runs at \(st.sampleRate) Hz, \(st.samplesPerTick) samples a tick and the teacher at \(tt.sampleRate) Hz, \(tt.samplesPerTick): give both the same rate and block")
+        // Samples are compared one for one: the same rate. The blocks may differ (the teacher
+        // runs as many of its own ticks as cover the student's samples).
+        guard st.sampleRate == tt.sampleRate else {
+            throw FitError("the student runs at \(st.sampleRate) Hz and the teacher at \(tt.sampleRate) Hz: give both the same rate")
         }
+        let teacherBlock = max(1, tt.samplesPerTick)
         let plan: TickPlan
         do { plan = try TickPlan(network: student) } catch { throw FitError(error.description) }
         if let i = plan.treeNeurons.first {
@@ -99,14 +102,14 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             }
             sound = false
             compared = outputs.map(\.student)
-            let teacherTrace = try Self.run(teacher, ticks: ticks, trace: true)
+            let teacherTrace = try Self.run(teacher, ticks: (S + teacherBlock - 1) / teacherBlock, trace: true)
             var t: [[Float]] = []
             for o in outputs {
                 guard let u = teacherTrace.unitOf[o.teacher.neuron], teacherTrace.plan.outKind[o.teacher.neuron][o.teacher.port] == .signal,
                       let trace = teacherTrace.trace else {
                     throw FitError("output '\(teacher.name(ofOutput: o.teacher))' of the teacher is not a signal")
                 }
-                let p = trace.output(u, o.teacher.port) + teacherTrace.warm * samplesPerTick
+                let p = trace.output(u, o.teacher.port) + teacherTrace.warm * teacherBlock
                 t.append(Array(UnsafeBufferPointer(start: p, count: S)))
             }
             targets = t
@@ -115,7 +118,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             guard teacher.hasAudio else { throw FitError("the teacher has no audio.out: name the signal outputs compared (--outputs)") }
             sound = true
             compared = []
-            let r = try Self.run(teacher, ticks: ticks, trace: false)
+            let r = try Self.run(teacher, ticks: (S + teacherBlock - 1) / teacherBlock, trace: false)
             targets = [(0..<S).map { r.audio[2 * $0] }, (0..<S).map { r.audio[2 * $0 + 1] }]
         }
 

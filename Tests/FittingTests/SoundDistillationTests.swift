@@ -327,6 +327,22 @@ import Testing
         #expect(abs(cutoff - 1200) < 5, "cutoff \(cutoff)")
     }
 
+    /// Samples are compared one for one, so the blocks may differ: a sine at block 8 against
+    /// the same sine at block 32 (one connection each: the same sound from time 0) has a loss
+    /// of rounding, and the teacher runs as many of its ticks as cover the student's samples.
+    @Test func aTeacherAtAnotherBlockIsComparedSampleForSample() throws {
+        let sine = "rate 8000\nblock 32\na: osc.sine\nout: audio.out\na.freq = 220\nout.left = 0.5 a\n"
+        let student = try TestPatches.network(sine.replacingOccurrences(of: "block 32", with: "block 8"))
+        let teacher = try TestPatches.network(sine)
+        let engine = try SignalBackprop(student: student, teacher: teacher, outputs: nil, ticks: 101)   // 808 samples: 25.25 teacher ticks
+        #expect(engine.evaluate(engine.weights(of: student), gradient: false).loss < 1e-10)
+        let off = try TestPatches.network(sine.replacingOccurrences(of: "block 32", with: "block 8").replacingOccurrences(of: "0.5 a", with: "0.4 a"))
+        let offEngine = try SignalBackprop(student: off, teacher: teacher, outputs: nil, ticks: 101)
+        let loss = offEngine.evaluate(offEngine.weights(of: off), gradient: false).loss
+        // 0.1² × the mean of sin² over 808 samples (≈ ½).
+        #expect(abs(loss - 0.005) < 2e-4, "\(loss)")
+    }
+
     @Test func weightsWithoutAGradientStayAndAreNamed() throws {
         let text = """
             rate 8000
