@@ -175,6 +175,22 @@ enum AudioMath {
         return frac(acc)
     }
 
+    /// The reverse of `phases` over a run from a fixed start: given dL/dx_j per sample (x in
+    /// cycles; `scale` 2π when the cotangents are per radian), adds
+    /// dL/dfreq_i = scale/rate · Σ_{j>i} dL/dx_j into `gFreq`: a running sum from the end, in
+    /// `Double` (a second of sound sums 48,000 terms). A non-finite frequency holds the phase
+    /// in the forward (`wrapIncrement` gives 0): no gradient there. The one reverse of the
+    /// phase accumulation, for every oscillator that integrates its frequency.
+    static func phasesBackward(_ gx: UnsafePointer<Float>, freq: UnsafePointer<Float>, count n: Int, rate: Double,
+                               scale: Double = 1, into gFreq: UnsafeMutablePointer<Float>) {
+        let k = scale / rate
+        var later = 0.0
+        for j in stride(from: n - 1, through: 0, by: -1) {
+            if freq[j].isFinite { gFreq[j] += Float(k * later) }
+            later += Double(gx[j])
+        }
+    }
+
     /// Sample index (since tick 0) of the first lane of a signal call: envelopes hold still
     /// before it, so warm-up ticks do not eat their attacks.
     @inline(__always)
@@ -202,8 +218,8 @@ extension AudioMath {
     /// The reverse of `sineBlock` over one run from phase 0: with θ_j = 2π·x_j + pm[j] and
     /// x_j = Σ_{i<j} freq[i]/rate (the phases `phases` gives, the forward's own accumulation),
     /// dy_j/dpm_j = cos θ_j and dy_j/dfreq_i = 2π/rate · cos θ_j for every i < j, so
-    /// dL/dfreq_i = 2π/rate · Σ_{j>i} g_j cos θ_j: one vector pass for the cosines, one
-    /// reverse running sum (in `Double`: a second of sound sums 48,000 terms).
+    /// dL/dfreq_i = 2π/rate · Σ_{j>i} g_j cos θ_j: one vector pass for the cosines, then
+    /// `phasesBackward`.
     static func sineBackward(_ io: KernelIO, _ gr: KernelGrads, pm pmInput: Int) {
         let n = max(0, min(io.context.logicalCount, io.count))
         guard n > 0 else { return }
@@ -223,12 +239,7 @@ extension AudioMath {
             Lanes.store(Lanes.load(gpm, i) + d, gpm, i)
             i += 16
         }
-        let k = 2 * Double.pi / rate
-        var suffix = 0.0
-        for j in stride(from: n - 1, through: 0, by: -1) {
-            gf[j] += Float(k * suffix)
-            suffix += Double(x[j])
-        }
+        phasesBackward(x, freq: io.inputs[0], count: n, rate: rate, scale: 2 * Double.pi, into: gf)
     }
 
     /// State bytes used by `sineBlock`.

@@ -191,17 +191,17 @@ extension FMOp: DifferentiableSignal {
             let previous: Float = j > 0 ? y[j - 1] : 0
             c[j] = AudioMath.sin2pi(c[j] + s * (AudioMath.finite(pm[j]) + AudioMath.finite(fb[j]) * previous) + 0.25)
         }
-        var lambda: Float = 0, suffix = 0.0
-        let k = 2 * Double.pi / rate
+        // From the end: λ, then d_j (kept in c once cos θ_j has been used).
+        var lambda: Float = 0, nextCos: Float = 0, nextFb: Float = 0
         for j in stride(from: n - 1, through: 0, by: -1) {
-            if j + 1 < n { lambda = lambda * c[j + 1] * AudioMath.finite(fb[j + 1]) }
-            lambda += g[j]
+            lambda = lambda * nextCos * nextFb + g[j]
             let d = lambda * c[j]
             gpm[j] += d
             gfb[j] += d * (j > 0 ? y[j - 1] : 0)
-            gf[j] += Float(k * suffix)
-            suffix += Double(d)
+            nextCos = c[j]; nextFb = AudioMath.finite(fb[j])
+            c[j] = d
         }
+        AudioMath.phasesBackward(c, freq: io.inputs[0], count: n, rate: rate, scale: 2 * Double.pi, into: gf)
     }
 
     /// The frequency is integrated into the phase: plain steps.

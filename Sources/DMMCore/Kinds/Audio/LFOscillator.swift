@@ -70,7 +70,7 @@ enum LFOscillator {
 
     /// The reverse of one signal-domain `run` from a fresh state (phase 0) over the recorded
     /// run, for `DifferentiableSignal`: sample j's phase is x_j = Σ_{i<j} freq_i/rate, so
-    /// dL/dfreq_i = (1/rate)·Σ_{j>i} dL/dy_j·slope(x_j), a running sum from the end. The
+    /// dL/dfreq_i = (1/rate)·Σ_{j>i} dL/dy_j·slope(x_j) (`AudioMath.phasesBackward`). The
     /// phases come from `AudioMath.phases`, as in the forward. Outside the signal domain a
     /// call steps once per tick from its state and there is no run to reverse: nothing is added.
     static func backwardRun(_ io: KernelIO, _ grads: KernelGrads, shape: Shape) {
@@ -93,12 +93,6 @@ enum LFOscillator {
         }
         // The increment is freq/rate wrapped to [−½, ½]: slope 1/rate, 0 where the forward
         // holds the phase (a non-finite frequency).
-        var later: Double = 0
-        var j = n - 1
-        while j >= 0 {
-            if freq[j].isFinite { gFreq[j] += Float(later / rate) }
-            later += Double(w[j])
-            j -= 1
-        }
+        AudioMath.phasesBackward(w, freq: freq, count: n, rate: rate, into: gFreq)
     }
 }
