@@ -100,27 +100,22 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
                     throw FitError("output '\(student.name(ofOutput: o.student))' is not a signal: a sound student is compared on its sound or its signal outputs")
                 }
             }
-            sound = false
-            compared = outputs.map(\.student)
-            let teacherTrace = try Self.run(teacher, ticks: (S + teacherBlock - 1) / teacherBlock, trace: true)
-            var t: [[Float]] = []
-            for o in outputs {
-                guard let u = teacherTrace.unitOf[o.teacher.neuron], teacherTrace.plan.outKind[o.teacher.neuron][o.teacher.port] == .signal,
-                      let trace = teacherTrace.trace else {
-                    throw FitError("output '\(teacher.name(ofOutput: o.teacher))' of the teacher is not a signal")
-                }
-                let p = trace.output(u, o.teacher.port) + teacherTrace.warm * teacherBlock
-                t.append(Array(UnsafeBufferPointer(start: p, count: S)))
-            }
-            targets = t
         } else {
             guard plan.audioNeuron != nil else { throw FitError("the student has no audio.out: name the signal outputs compared (--outputs)") }
             guard teacher.hasAudio else { throw FitError("the teacher has no audio.out: name the signal outputs compared (--outputs)") }
-            sound = true
-            compared = []
-            let r = try Self.run(teacher, ticks: (S + teacherBlock - 1) / teacherBlock, trace: false)
-            targets = [(0..<S).map { r.audio[2 * $0] }, (0..<S).map { r.audio[2 * $0 + 1] }]
         }
+        sound = outputs == nil
+        compared = outputs?.map(\.student) ?? []
+        let r = try Self.run(teacher, ticks: (S + teacherBlock - 1) / teacherBlock, trace: !sound)
+        var teacherStreams: [Stream] = []
+        for o in outputs ?? [] {
+            guard let found = r.streams(sound: false, outputs: [o.teacher]) else {
+                throw FitError("output '\(teacher.name(ofOutput: o.teacher))' of the teacher is not a signal")
+            }
+            teacherStreams += found
+        }
+        if sound { teacherStreams = r.streams(sound: true, outputs: []) ?? [] }
+        targets = r.withSamples(teacherStreams) { samples in samples.map { p, step in (0..<S).map { p[$0 * step] } } }
 
         // Which units the loss reaches, through kinds that have a reverse.
         let units = plan.signalNeurons.count
@@ -196,33 +191,92 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
     /// rendered as `dmm synth` renders it, against the same teacher samples: what the user will
     /// hear, checked rather than assumed. Nil when it no longer has what was compared.
     public func renderedLoss(of network: Network) -> Double? {
-        let names = compared.map { student.name(ofOutput: $0) }
-        guard let r = try? Self.run(network, ticks: ticks, trace: !sound) else { return nil }
-        let S = ticks * samplesPerTick
-        var sum = 0.0
-        if sound {
-            for j in 0..<S {
-                let l = Double(r.audio[2 * j] - targets[0][j]), rr = Double(r.audio[2 * j + 1] - targets[1][j])
-                sum += l * l + rr * rr
+        var refs: [PortRef] = []
+        for o in compared {
+            let name = student.name(ofOutput: o), parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            guard let ref = network.output(parts[0], parts.count > 1 ? parts[1] : nil) else { return nil }
+            refs.append(ref)
+        }
+        guard let r = try? Self.run(network, ticks: ticks, trace: !sound), let streams = r.streams(sound: sound, outputs: refs) else { return nil }
+        return r.withSamples(streams) { meanSquaredError($0) }
+    }
+
+    /// One compared stream of a run: the sound's channel (read from the run's audio) or a
+    /// signal output, and where its cotangent goes (the unit's input row or output).
+    struct Stream {
+        var channel: Int?
+        var unit: Int, input: Bool, port: Int
+    }
+
+    /// What `run` did: the plan, its recording (when asked), the sound from time 0
+    /// (interleaved stereo, a mono patch's left in both), the warm-up ticks before it.
+    struct Run {
+        var plan: TickPlan
+        var trace: SignalTrace?
+        var audio: [Float]
+        var warm: Int
+        var unitOf: [Int: Int]
+
+        /// The streams compared: both channels of the sound (the audio.out unit's left and
+        /// right rows; a mono patch's right is its left), or the signal `outputs` (recorded).
+        /// Nil when the run does not have one.
+        func streams(sound: Bool, outputs: [PortRef]) -> [Stream]? {
+            if sound {
+                guard let a = plan.audioNeuron, let u = unitOf[a] else { return nil }
+                return [Stream(channel: 0, unit: u, input: true, port: 0),
+                        Stream(channel: 1, unit: u, input: true, port: plan.audioIsMono ? 0 : 1)]
             }
-            return sum / Double(2 * S)
+            guard trace != nil else { return nil }
+            var found: [Stream] = []
+            for o in outputs {
+                guard let u = unitOf[o.neuron], o.port < plan.outKind[o.neuron].count, plan.outKind[o.neuron][o.port] == .signal
+                else { return nil }
+                found.append(Stream(channel: nil, unit: u, input: false, port: o.port))
+            }
+            return found
         }
-        guard let trace = r.trace else { return nil }
-        for (c, name) in names.enumerated() {
-            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-            guard let ref = network.output(parts[0], parts.count > 1 ? parts[1] : nil), let u = r.unitOf[ref.neuron],
-                  r.plan.outKind[ref.neuron][ref.port] == .signal else { return nil }
-            let p = trace.output(u, ref.port) + r.warm * samplesPerTick
-            for j in 0..<S { let d = Double(p[j] - targets[c][j]); sum += d * d }
+
+        /// Calls `body` with each stream's samples from time 0: a pointer and the distance
+        /// between samples (2 in the interleaved sound).
+        func withSamples<T>(_ streams: [Stream], _ body: ([(UnsafePointer<Float>, Int)]) -> T) -> T {
+            let from = warm * max(1, plan.timing.samplesPerTick)
+            return audio.withUnsafeBufferPointer { a in
+                body(streams.map { s in
+                    if let c = s.channel { return (a.baseAddress! + c, 2) }
+                    let p = s.input ? trace!.input(s.unit, s.port) : trace!.output(s.unit, s.port)
+                    return (UnsafePointer(p + from), 1)
+                })
+            }
         }
-        return sum / Double(max(1, S * names.count))
+    }
+
+    /// The loss: the mean over the compared samples of the squared difference from the
+    /// teacher's, and with `cotangents` (one per stream, at time 0) dL/dsample added there.
+    func meanSquaredError(_ samples: [(UnsafePointer<Float>, Int)], cotangents: [UnsafeMutablePointer<Float>]? = nil) -> Double {
+        let S = ticks * samplesPerTick
+        let count = Double(max(1, S * samples.count))
+        var sum = 0.0
+        for (c, (p, step)) in samples.enumerated() {
+            targets[c].withUnsafeBufferPointer { t in
+                if let g = cotangents?[c] {
+                    for j in 0..<S {
+                        let d = Double(p[j * step] - t[j])
+                        sum += d * d
+                        g[j] += Float(2 * d / count)
+                    }
+                } else {
+                    for j in 0..<S { let d = Double(p[j * step] - t[j]); sum += d * d }
+                }
+            }
+        }
+        return sum / count
     }
 
     /// A plan of `network` from its warm-up start, run for warm-up + `ticks` ticks (with a
     /// recording when asked): what `dmm synth` runs, from the same first tick.
     static func run(_ network: Network, warm: Int? = nil, ticks: Int, trace: Bool,
                     make: (Int, Int, Int, [Int], [Int]) -> SignalTrace = { SignalTrace(startTick: $0, ticks: $1, samplesPerTick: $2, inputs: $3, outputs: $4) }) throws(FitError)
-        -> (plan: TickPlan, trace: SignalTrace?, audio: [Float], warm: Int, unitOf: [Int: Int]) {
+        -> Run {
         let warm = warm ?? network.warmUpTicks
         let plan: TickPlan
         do { plan = try TickPlan(network: network, startTick: -warm) } catch { throw FitError(error.description) }
@@ -239,7 +293,7 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
         var audio = [Float](repeating: 0, count: ticks * n * 2)
         audio.withUnsafeMutableBufferPointer { plan.runAudio(ticks: ticks, audio: $0.baseAddress) }
         plan.signals.trace = nil
-        return (plan, recording, audio, warm, unitOf)
+        return Run(plan: plan, trace: recording, audio: audio, warm: warm, unitOf: unitOf)
     }
 
     /// The student at `weights` (a fitted weight of exactly 0 stays a term: an empty row would
@@ -273,38 +327,25 @@ public final class SignalBackprop: DistillEngine, @unchecked Sendable {
             return (.infinity, Array(repeating: 0, count: wantGradient ? parameters.count : 0))
         }
         // Units are numbered by this run's plan; what to reverse was decided per neuron.
-        let plan = r.plan, unitOf = r.unitOf, n = samplesPerTick, S = ticks * n, W = warmUpTicks * n, L = trace.lanes
-        // The compared streams and their cotangents' homes.
-        var streams: [(values: UnsafeMutablePointer<Float>, unit: Int, input: Bool, port: Int)] = []
-        if sound, let a = plan.audioNeuron, let u = unitOf[a] {
-            streams.append((trace.input(u, 0), u, true, 0))
-            streams.append(plan.audioIsMono ? (trace.input(u, 0), u, true, 0) : (trace.input(u, 1), u, true, 1))
-        } else {
-            for o in compared { if let u = unitOf[o.neuron] { streams.append((trace.output(u, o.port), u, false, o.port)) } }
+        let plan = r.plan, unitOf = r.unitOf, n = samplesPerTick, W = warmUpTicks * n, L = trace.lanes
+        guard let streams = r.streams(sound: sound, outputs: compared) else {
+            return (.infinity, Array(repeating: 0, count: wantGradient ? parameters.count : 0))
         }
-        let count = Double(max(1, S * streams.count))
-        var loss = 0.0
-        for (c, s) in streams.enumerated() {
-            targets[c].withUnsafeBufferPointer { t in
-                for j in 0..<S { let d = Double(s.values[W + j] - t[j]); loss += d * d }
-            }
+        guard wantGradient else {
+            let loss = r.withSamples(streams) { meanSquaredError($0) }
+            return (loss.isFinite && loss < Self.largestLoss ? loss : .infinity, [])
         }
-        loss /= count
+        // Cotangents: per unit, its inputs then its outputs, the trace's layout; the compared
+        // streams' go to the audio.out rows or the outputs, from time 0.
+        let kinds = plan.signalNeurons.map { net.neurons[$0].kind }
+        let G = recording(trace.startTick, trace.ticks, n, kinds.map(\.inputs.count), kinds.map(\.outputs.count))
+        let loss = r.withSamples(streams) { samples in
+            meanSquaredError(samples, cotangents: streams.map { s in (s.input ? G.input(s.unit, s.port) : G.output(s.unit, s.port)) + W })
+        }
         // A sound that overflows (or beyond what Float gradients can carry) has no usable
         // gradient: report it as infinite and do not move (the caller refuses such a result).
         guard loss.isFinite, loss < Self.largestLoss else {
-            return (.infinity, wantGradient ? Array(repeating: 0, count: parameters.count) : [])
-        }
-        guard wantGradient else { return (loss, []) }
-
-        // Cotangents: per unit, its inputs then its outputs, the trace's layout.
-        let kinds = plan.signalNeurons.map { net.neurons[$0].kind }
-        let G = recording(trace.startTick, trace.ticks, n, kinds.map(\.inputs.count), kinds.map(\.outputs.count))
-        for (c, s) in streams.enumerated() {
-            let g = s.input ? G.input(s.unit, s.port) : G.output(s.unit, s.port)
-            targets[c].withUnsafeBufferPointer { t in
-                for j in 0..<S { g[W + j] += Float(2 * Double(s.values[W + j] - t[j]) / count) }
-            }
+            return (.infinity, Array(repeating: 0, count: parameters.count))
         }
         var paramOf: [WeightRef: Int] = [:]
         for (k, p) in parameters.enumerated() { paramOf[p] = k }
