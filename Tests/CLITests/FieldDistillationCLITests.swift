@@ -1,3 +1,4 @@
+import DMMTestSupport
 import Foundation
 import Testing
 
@@ -6,33 +7,7 @@ import Testing
 /// refusals for what it cannot fit.
 @Suite(.serialized) struct FieldDistillationCLITests {
     /// The teacher: four sines, a product and a tanh (24 weights), 16×16, 8 frames.
-    static let teacher = """
-    size 16x16
-    fps 30
-    frames 8
-    x: coord.x
-    y: coord.y
-    t: clock
-    a: sin
-    b: sin
-    c: sin
-    d: sin
-    m: mul
-    e: tanh
-    out: rgb
-
-    a.x = 3 x + 1.5 y + 2 t
-    a.b = 0.4
-    b.x = -2.5 y + x - 1.5 t
-    c.x = 1.2 a + 0.8 b
-    d.x = 2 x - 2 y
-    m.a = a
-    m.b = d
-    e.x = c + 0.5 m
-    out.r = 0.8 a
-    out.g = 0.6 e + 0.1
-    out.b = 0.5 b - 0.3 m
-    """
+    static let teacher = DistillationPatches.fieldTeacher
 
     /// A folder with teacher.dmm and student.dmm (`dmm template cppn`, 5 sines, same timing).
     static func setUp(size: String = "16x16", frames: Int = 8) throws -> String {

@@ -8,9 +8,9 @@ import Testing
 /// over-complete additive bank into a short readable patch, runs repeat byte for byte, weights
 /// without a gradient are named, and what the fitter cannot take is refused in one line.
 @Suite struct SoundDistillationCLITests {
-    static let teacher = SoundPatches.twoSines([220, 330, 0.7, 1.5, 0.8, 0.3, 0.2])
+    static let teacher = DistillationPatches.twoSines([220, 330, 0.7, 1.5, 0.8, 0.3, 0.2])
     /// The same structure, every weight off (a.freq by 1 Hz).
-    static let student = SoundPatches.twoSines([221, 329, 0.2, 1, 0.5, 0.5, 0.1], comment: "# two sines through a saturator\n")
+    static let student = DistillationPatches.twoSines([221, 329, 0.2, 1, 0.5, 0.5, 0.1], comment: "# two sines through a saturator\n")
 
     static func setUp() throws -> String {
         let dir = CLI.tempDir()

@@ -1,4 +1,5 @@
 import DMMCore
+import DMMTestSupport
 import Fitting
 import Foundation
 import MediaIO
@@ -11,33 +12,7 @@ import Testing
 /// not agree are refused in one line.
 @Suite struct FieldDistillationTests {
     /// A bigger teacher: four sines, a product and a tanh over x, y and t (24 weights).
-    static let teacher = """
-    size 16x16
-    fps 30
-    frames 8
-    x: coord.x
-    y: coord.y
-    t: clock
-    a: sin
-    b: sin
-    c: sin
-    d: sin
-    m: mul
-    e: tanh
-    out: rgb
-
-    a.x = 3 x + 1.5 y + 2 t
-    a.b = 0.4
-    b.x = -2.5 y + x - 1.5 t
-    c.x = 1.2 a + 0.8 b
-    d.x = 2 x - 2 y
-    m.a = a
-    m.b = d
-    e.x = c + 0.5 m
-    out.r = 0.8 a
-    out.g = 0.6 e + 0.1
-    out.b = 0.5 b - 0.3 m
-    """
+    static let teacher = DistillationPatches.fieldTeacher
 
     /// The small student: the CPPN template with 5 sines at the teacher's timing.
     static func student(seed: UInt64 = 1) throws -> Network {

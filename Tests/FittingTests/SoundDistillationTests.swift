@@ -13,8 +13,8 @@ import Testing
 @Suite struct SoundDistillationTests {
     static let rate = 8000.0, block = 32
 
-    /// Two sines (freq, pm), a tanh of their mix, and the sound (`SoundPatches.twoSines`).
-    static func patch(_ v: [Double]) -> String { SoundPatches.twoSines(v) }
+    /// Two sines (freq, pm), a tanh of their mix, and the sound (`DistillationPatches.twoSines`).
+    static func patch(_ v: [Double]) -> String { DistillationPatches.twoSines(v) }
     static let teacherValues = [220.0, 330, 0.7, 1.5, 0.8, 0.3, 0.2]
     static let studentValues = [221.0, 329, 0.2, 1.0, 0.5, 0.5, 0.1]
 
